@@ -1,0 +1,104 @@
+"""The ``nlp`` console script.
+
+Each sub-command imports what it needs inside its handler, so ``nlp corpus``
+and ``nlp predict`` never import MLflow, gensim or BERTopic.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Callable, Sequence
+
+__all__ = ["main", "build_parser"]
+
+logger = logging.getLogger(__name__)
+
+
+class CLIError(Exception):
+    """An error to show to the user as one line, without a traceback."""
+
+
+def _cmd_corpus(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .corpus import load_corpus
+
+    corpus = load_corpus(args.path)
+    summary = corpus.summary()
+    if args.format == "json":
+        print(summary.to_json(orient="records", force_ascii=False, indent=2))
+        return 0
+    if args.format == "csv":
+        summary.to_csv(sys.stdout, index=False)
+        return 0
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.unicode.east_asian_width", True):
+        print(f"{len(corpus.reports)} reports, {len(corpus.paragraphs)} paragraphs in {corpus.path}")
+        print(summary.drop(columns=["doc_id"]).to_string(index=False))
+    return 0
+
+
+def _add_corpus(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("corpus", help="summarise a folder of reports (district, year, paragraphs, section roles)")
+    p.add_argument("path", nargs="?", default="seeds", help="folder of reports (default: the project's seeds/)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.set_defaults(handler=_cmd_corpus)
+
+
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="nlp",
+        description="Corpus, classifier and topic models for rule-of-law government reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in _COMMANDS:
+        add(sub)
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING - 10 * min(verbosity, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # jieba attaches its own DEBUG handler; keep it quiet unless asked.
+    logging.getLogger("jieba").setLevel(level if verbosity >= 2 else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    _configure_logging(args.verbose)
+    try:
+        return int(args.handler(args) or 0)
+    except (CLIError, FileNotFoundError, IsADirectoryError, NotADirectoryError, ValueError, TypeError, ImportError) as exc:
+        if args.verbose >= 2:
+            raise
+        print(f"nlp {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _json_default(value):  # used by sub-commands that print JSON
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def dump_json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

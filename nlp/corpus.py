@@ -1,0 +1,322 @@
+"""The corpus API: one report (:func:`read_report`) or a folder of them (:func:`load_corpus`).
+
+Both give paragraphs as a pandas DataFrame with the columns in
+:data:`PARAGRAPH_COLUMNS`; every other part of the package (classifier, topic
+models, experiments) starts from that table.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Union
+
+import pandas as pd
+
+from .metadata import ReportMetadata, find_title, load_metadata_file, merge_metadata, parse_metadata
+from .paths import seeds_dir
+from .reader import ReportInputError, body_lines, load_text
+from .segment import SECTION_ROLES, segment_lines, split_sentences
+
+__all__ = [
+    "PARAGRAPH_COLUMNS",
+    "REPORT_SUFFIXES",
+    "Report",
+    "Corpus",
+    "read_report",
+    "load_corpus",
+]
+
+logger = logging.getLogger(__name__)
+
+PARAGRAPH_COLUMNS = [
+    "doc_id", "district", "year", "para_id", "heading_1", "heading_2", "heading_3",
+    "heading_path", "section_role", "text",
+]
+REPORT_SUFFIXES = (".txt", ".htm", ".html")
+METADATA_FILE = "metadata.yaml"
+ANNOTATIONS_FILE = "annotations.jsonl"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _empty_paragraphs() -> pd.DataFrame:
+    frame = pd.DataFrame({col: pd.Series(dtype="object") for col in PARAGRAPH_COLUMNS})
+    frame["para_id"] = frame["para_id"].astype("int64")
+    frame["year"] = frame["year"].astype("Int64")
+    return frame
+
+
+@dataclass
+class Report:
+    """One report: its metadata and its body paragraphs.
+
+    Examples
+    --------
+    >>> report = read_report("一、主要举措和成效\\n开展普法活动20场。")
+    >>> report.paragraphs[["para_id", "section_role", "text"]].values.tolist()
+    [[0, 'achievements', '开展普法活动20场。']]
+    """
+
+    metadata: ReportMetadata
+    paragraphs: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def doc_id(self) -> str:
+        return self.metadata.doc_id
+
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: the paragraph columns plus ``sent_id``."""
+        return _sentences(self.paragraphs)
+
+    def __repr__(self) -> str:
+        m = self.metadata
+        return f"Report(doc_id={m.doc_id!r}, district={m.district!r}, year={m.year!r}, paragraphs={len(self.paragraphs)})"
+
+
+def _sentences(paragraphs: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for record in paragraphs.to_dict("records"):
+        for sent_id, sentence in enumerate(split_sentences(record["text"])):
+            rows.append({**record, "sent_id": sent_id, "text": sentence})
+    if not rows:
+        return paragraphs.assign(sent_id=pd.Series(dtype="int64")).iloc[0:0]
+    return pd.DataFrame(rows)
+
+
+def _doc_id_for(text: str) -> str:
+    return "doc_" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_report(
+    path_or_text: Union[str, os.PathLike, bytes],
+    doc_id: str | None = None,
+    metadata: dict | None = None,
+) -> Report:
+    """Read one report from a path, a string or bytes.
+
+    Parameters
+    ----------
+    path_or_text
+        A file path (UTF-8 with or without BOM, GB18030/GBK, UTF-16, or the
+        HTML page source), or the report text itself.
+    doc_id
+        Identifier for the report; defaults to the file stem, or a hash of
+        the text for strings.
+    metadata
+        Fields the text lacks (district, city, province, year, ...).
+
+    Returns
+    -------
+    Report
+        ``.paragraphs`` has the columns of :data:`PARAGRAPH_COLUMNS`. Empty,
+        whitespace-only or non-Chinese input gives an empty table and a
+        message in ``.warnings`` (also logged).
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError, ReportInputError, TypeError
+        For a missing path, a directory, binary/undecodable content, or an
+        argument of the wrong type.
+    """
+    raw = load_text(path_or_text)
+    if doc_id is None:
+        doc_id = Path(raw.source).stem if raw.source != "<string>" and raw.source != "<bytes>" else _doc_id_for(raw.text)
+    lines = body_lines(raw.text)
+    meta = parse_metadata(doc_id, raw.text, lines)
+    meta.source, meta.encoding = raw.source, raw.encoding
+    meta = merge_metadata(meta, metadata)
+    warnings: list[str] = []
+    if not lines:
+        warnings.append(f"{raw.source}: no body text found (empty or only page furniture)")
+    elif not any(_CJK.search(line.text) for line in lines):
+        warnings.append(f"{raw.source}: no Chinese text found; this package reads Chinese reports")
+        lines = []
+    for message in warnings:
+        logger.warning(message)
+    title = find_title(lines)
+    paragraphs = segment_lines(lines, report_year=meta.year, skip_line_nos=[title.line_no] if title else [])
+    if not paragraphs:
+        frame = _empty_paragraphs()
+    else:
+        frame = pd.DataFrame(
+            {
+                "doc_id": doc_id,
+                "district": meta.district,
+                "year": meta.year,
+                "para_id": [p.para_id for p in paragraphs],
+                "heading_1": [p.heading_1 for p in paragraphs],
+                "heading_2": [p.heading_2 for p in paragraphs],
+                "heading_3": [p.heading_3 for p in paragraphs],
+                "heading_path": [p.heading_path for p in paragraphs],
+                "section_role": [p.section_role for p in paragraphs],
+                "text": [p.text for p in paragraphs],
+            },
+            columns=PARAGRAPH_COLUMNS,
+        )
+        frame["year"] = frame["year"].astype("Int64")
+    return Report(metadata=meta, paragraphs=frame, warnings=warnings)
+
+
+@dataclass
+class Corpus:
+    """A folder of reports read into one paragraph table.
+
+    Attributes
+    ----------
+    paragraphs : pandas.DataFrame
+        One row per body paragraph, columns :data:`PARAGRAPH_COLUMNS`, plus
+        ``labels`` (lists of label ids) when the folder has an
+        ``annotations.jsonl``.
+    reports : list of ReportMetadata
+        Each report's metadata, in file-name order.
+
+    Examples
+    --------
+    >>> corpus = load_corpus("seeds")  # doctest: +SKIP
+    >>> corpus.paragraphs.groupby("district").size()  # doctest: +SKIP
+    """
+
+    paragraphs: pd.DataFrame
+    reports: list[ReportMetadata]
+    path: Path | None = None
+
+    @property
+    def report_table(self) -> pd.DataFrame:
+        """Report metadata as a DataFrame, one row per report."""
+        return pd.DataFrame([m.to_dict() for m in self.reports])
+
+    @property
+    def districts(self) -> list[str]:
+        return sorted({m.district for m in self.reports if m.district})
+
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: the paragraph columns plus ``sent_id``."""
+        return _sentences(self.paragraphs)
+
+    def summary(self) -> pd.DataFrame:
+        """Per report: district, year, paragraph count and share per section role."""
+        rows = []
+        for meta in self.reports:
+            paras = self.paragraphs[self.paragraphs["doc_id"] == meta.doc_id]
+            row = {"doc_id": meta.doc_id, "district": meta.district, "year": meta.year, "paragraphs": len(paras)}
+            shares = paras["section_role"].value_counts(normalize=True) if len(paras) else pd.Series(dtype=float)
+            for role in SECTION_ROLES:
+                row[role] = round(float(shares.get(role, 0.0)), 3)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def data_hash(self) -> str:
+        """SHA-256 of the paragraph texts and labels: identifies the training data."""
+        digest = hashlib.sha256()
+        columns = ["doc_id", "para_id", "text"] + (["labels"] if "labels" in self.paragraphs else [])
+        for record in self.paragraphs[columns].itertuples(index=False):
+            digest.update(json.dumps(list(record), ensure_ascii=False, default=list).encode("utf-8"))
+        return digest.hexdigest()
+
+    def __len__(self) -> int:
+        return len(self.paragraphs)
+
+    def __repr__(self) -> str:
+        return f"Corpus(reports={len(self.reports)}, paragraphs={len(self.paragraphs)}, path={str(self.path)!r})"
+
+
+def _resolve_corpus_dir(path: Union[str, os.PathLike]) -> Path:
+    candidate = Path(path)
+    if candidate.exists():
+        return candidate
+    if str(path) == "seeds":
+        # The default works from any working directory.
+        return seeds_dir()
+    raise FileNotFoundError(f"corpus folder not found: {str(path)!r}")
+
+
+def _report_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+
+
+def load_annotations(path: Path) -> pd.DataFrame:
+    """Read an ``annotations.jsonl`` (guide format) into doc_id, para_id, labels."""
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            missing = {"doc_id", "para_id", "labels"} - set(record)
+            if missing:
+                raise ValueError(f"{path}:{line_no}: expected fields doc_id, para_id, labels; missing {sorted(missing)}")
+            rows.append({"doc_id": record["doc_id"], "para_id": int(record["para_id"]), "labels": list(record["labels"]),
+                         "annotated_text": record.get("text")})
+    return pd.DataFrame(rows, columns=["doc_id", "para_id", "labels", "annotated_text"])
+
+
+def _attach_annotations(paragraphs: pd.DataFrame, path: Path) -> pd.DataFrame:
+    annotations = load_annotations(path)
+    merged = paragraphs.merge(annotations, on=["doc_id", "para_id"], how="left")
+    stale = merged["annotated_text"].notna() & (merged["annotated_text"] != merged["text"])
+    if stale.any():
+        bad = merged.loc[stale, ["doc_id", "para_id"]].head(3).values.tolist()
+        raise ValueError(
+            f"{path}: {int(stale.sum())} annotations no longer match the segmented text "
+            f"(first: {bad}); the segmenter changed since annotation, re-align the annotations"
+        )
+    unlabeled = merged["labels"].isna()
+    if unlabeled.any():
+        logger.warning("%s: %d paragraphs have no annotation", path, int(unlabeled.sum()))
+    return merged.drop(columns=["annotated_text"])
+
+
+def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = True) -> Corpus:
+    """Read every report (``*.txt``, ``*.htm``, ``*.html``) in a folder.
+
+    Parameters
+    ----------
+    path
+        The folder. ``"seeds"`` resolves to the project's ``seeds/`` from any
+        working directory. A ``metadata.yaml`` in the folder supplies fields
+        the texts lack; an ``annotations.jsonl`` adds a ``labels`` column.
+    annotations
+        Attach ``annotations.jsonl`` when present.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist or holds no report files.
+    NotADirectoryError
+        If ``path`` is a file (use :func:`read_report`).
+    """
+    folder = _resolve_corpus_dir(path)
+    if not folder.is_dir():
+        raise NotADirectoryError(f"expected a folder of reports, received the file {str(folder)!r}; use nlp.read_report for one report")
+    files = _report_files(folder)
+    if not files:
+        raise FileNotFoundError(f"no report files ({', '.join(REPORT_SUFFIXES)}) in {str(folder)!r}")
+    side = load_metadata_file(folder / METADATA_FILE) if (folder / METADATA_FILE).exists() else {}
+    reports: list[ReportMetadata] = []
+    frames: list[pd.DataFrame] = []
+    for file in files:
+        report = read_report(file, doc_id=file.stem, metadata=side.get(file.stem))
+        reports.append(report.metadata)
+        if len(report.paragraphs):
+            frames.append(report.paragraphs)
+    paragraphs = pd.concat(frames, ignore_index=True) if frames else _empty_paragraphs()
+    if annotations and (folder / ANNOTATIONS_FILE).exists():
+        paragraphs = _attach_annotations(paragraphs, folder / ANNOTATIONS_FILE)
+    return Corpus(paragraphs=paragraphs, reports=reports, path=folder)
+
+
+def iter_report_files(paths: Iterable[Union[str, os.PathLike]]) -> list[Path]:
+    """Expand files and folders into a sorted list of report files."""
+    out: list[Path] = []
+    for item in paths:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(_report_files(p))
+        else:
+            out.append(p)
+    return out
