@@ -1,0 +1,261 @@
+"""Every MLflow call in the package lives here.
+
+Training, evaluation, topic-model and experiment entry points open a run with
+:func:`start_run`, which records the config, git commit, data hash and package
+versions, then log metrics, tables, figures and models through the helpers
+below. Nothing else in the package imports :mod:`mlflow`, so the predict path
+stays light.
+
+The default store is local: ``sqlite:///<project>/mlflow.db`` with artifacts in
+``<project>/mlartifacts`` (both git-ignored). ``MLFLOW_TRACKING_URI`` or the
+config's ``tracking.uri`` points it elsewhere, for example a server.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import platform
+import subprocess
+import tempfile
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from .config import flatten
+from .paths import project_root
+
+__all__ = [
+    "TrackingError",
+    "default_tracking_uri",
+    "resolve_tracking_uri",
+    "check_tracking_server",
+    "git_commit",
+    "package_versions",
+    "start_run",
+    "log_metrics",
+    "log_table",
+    "log_figure",
+    "log_artifact",
+    "log_artifacts",
+    "log_classifier_model",
+    "PolicyClassifierPyfunc",
+]
+
+logger = logging.getLogger(__name__)
+
+_PACKAGES = ("nlp-fazhi", "scikit-learn", "numpy", "pandas", "scipy", "jieba", "gensim", "bertopic", "mlflow", "skops", "torch")
+
+
+class TrackingError(RuntimeError):
+    """The tracking store cannot be used (for example an unreachable server)."""
+
+
+def default_tracking_uri() -> str:
+    return f"sqlite:///{project_root() / 'mlflow.db'}"
+
+
+def resolve_tracking_uri(configured: str | None = None) -> str:
+    """``MLFLOW_TRACKING_URI`` first, then the config value, then the local default."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or configured or default_tracking_uri()
+
+
+def check_tracking_server(uri: str, timeout: float = 5.0) -> None:
+    """Fail fast, before a run is created, when an HTTP tracking server is unreachable."""
+    if not uri.startswith(("http://", "https://")):
+        return
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout) as response:
+            if response.status != 200:
+                raise TrackingError(f"MLflow tracking server at {uri} answered /health with HTTP {response.status}")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise TrackingError(
+            f"MLflow tracking server at {uri} is unreachable ({exc}); start it, or unset "
+            "MLFLOW_TRACKING_URI to use the local store"
+        ) from exc
+
+
+def git_commit() -> str:
+    """The project's current commit, with ``-dirty`` when the tree has changes."""
+    root = project_root()
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+        return commit + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _ensure_experiment(mlflow, name: str, uri: str) -> str:
+    experiment = mlflow.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    artifact_location = None
+    if uri.startswith("sqlite:///") or uri.startswith("file:") or "://" not in uri:
+        # Keep local artifacts beside the local store, not in the working directory.
+        store_dir = Path(uri.replace("sqlite:///", "")).parent if uri.startswith("sqlite:///") else project_root()
+        artifact_location = (store_dir / "mlartifacts").resolve().as_uri()
+    return mlflow.create_experiment(name, artifact_location=artifact_location)
+
+
+@contextlib.contextmanager
+def start_run(
+    experiment: str,
+    run_name: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    config_path: str | os.PathLike | None = None,
+    data_hash: str | None = None,
+    tracking_uri: str | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> Iterator[Any]:
+    """Open an MLflow run that records provenance, and close it on exit.
+
+    The run gets the config (as parameters and as ``config.yaml``), the git
+    commit, the data hash and package versions as tags. An exception inside
+    the block marks the run ``FAILED`` and is re-raised.
+
+    Raises
+    ------
+    TrackingError
+        If the tracking server is unreachable; no run is created then.
+    """
+    import mlflow
+
+    uri = resolve_tracking_uri(tracking_uri)
+    check_tracking_server(uri)
+    mlflow.set_tracking_uri(uri)
+    experiment_id = _ensure_experiment(mlflow, experiment, uri)
+    versions = package_versions()
+    run_tags = {
+        "git_commit": git_commit(),
+        "data_hash": data_hash or "",
+        "package_version": versions.get("nlp-fazhi", "unknown"),
+        **{f"version.{k}": v for k, v in versions.items()},
+        **(tags or {}),
+    }
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=run_tags) as run:
+        try:
+            if config is not None:
+                params = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in flatten(config).items()}
+                mlflow.log_params({k: (str(v)[:500]) for k, v in params.items()})
+                mlflow.log_dict(dict(config), "config.yaml")
+            if config_path is not None and Path(config_path).exists():
+                mlflow.log_artifact(str(config_path), artifact_path="config")
+            yield run
+        except BaseException:
+            mlflow.set_tag("failure", "exception inside the run")
+            mlflow.end_run(status="FAILED")
+            raise
+
+
+def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
+    import mlflow
+
+    clean = {k.replace("@", "_at_"): float(v) for k, v in metrics.items() if v is not None}
+    mlflow.log_metrics(clean, step=step)
+
+
+def log_table(frame, artifact_file: str) -> None:
+    """Log a DataFrame as CSV (by extension) or JSON table."""
+    import mlflow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(artifact_file).name
+        if artifact_file.endswith(".csv"):
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_json(path, orient="records", force_ascii=False, indent=2)
+        parent = str(Path(artifact_file).parent)
+        mlflow.log_artifact(str(path), artifact_path=None if parent == "." else parent)
+
+
+def log_figure(figure, artifact_file: str) -> None:
+    import mlflow
+
+    mlflow.log_figure(figure, artifact_file)
+
+
+def log_artifact(path: str | os.PathLike, artifact_path: str | None = None) -> None:
+    import mlflow
+
+    mlflow.log_artifact(str(path), artifact_path=artifact_path)
+
+
+def log_artifacts(directory: str | os.PathLike, artifact_path: str | None = None) -> None:
+    import mlflow
+
+    mlflow.log_artifacts(str(directory), artifact_path=artifact_path)
+
+
+# --- the classifier as an MLflow model ------------------------------------
+
+try:  # the base class is only needed when MLflow is installed
+    from mlflow.pyfunc import PythonModel as _PythonModel
+except ImportError:  # pragma: no cover
+    _PythonModel = object
+
+
+class PolicyClassifierPyfunc(_PythonModel):
+    """MLflow pyfunc wrapper: a DataFrame with a ``text`` column in, labels and probabilities out."""
+
+    def load_context(self, context) -> None:
+        from .classifier import PolicyClassifier
+
+        self.classifier = PolicyClassifier.load(context.artifacts["model_dir"])
+
+    def predict(self, context, model_input, params=None):
+        import pandas as pd
+
+        if isinstance(model_input, pd.DataFrame):
+            texts = model_input["text"].astype(str).tolist() if "text" in model_input else model_input.iloc[:, 0].astype(str).tolist()
+        else:
+            texts = [str(t) for t in model_input]
+        proba = self.classifier.predict_proba(texts)
+        labels = self.classifier.predict(texts)
+        out = proba.copy()
+        out.insert(0, "labels", [";".join(l) for l in labels])
+        return out
+
+
+def log_classifier_model(model_dir: str | os.PathLike, example_texts: list[str],
+                         registered_name: str | None = None, alias: str | None = None) -> Any:
+    """Log a saved classifier directory as an MLflow pyfunc model, register it, set an alias.
+
+    Returns the :class:`mlflow.models.model.ModelInfo`.
+    """
+    import mlflow
+    import pandas as pd
+    from mlflow.models import infer_signature
+
+    from .classifier import PolicyClassifier
+
+    classifier = PolicyClassifier.load(model_dir)
+    example = pd.DataFrame({"text": example_texts})
+    output = PolicyClassifierPyfunc()
+    output.classifier = classifier
+    signature = infer_signature(example, output.predict(None, example))
+    info = mlflow.pyfunc.log_model(
+        name="model",
+        python_model=PolicyClassifierPyfunc(),
+        artifacts={"model_dir": str(model_dir)},
+        signature=signature,
+        input_example=example,
+        registered_model_name=registered_name,
+    )
+    if registered_name and alias and info.registered_model_version is not None:
+        mlflow.MlflowClient().set_registered_model_alias(registered_name, alias, str(info.registered_model_version))
+    return info
