@@ -46,7 +46,38 @@ def _add_corpus(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_corpus)
 
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus]
+def _cmd_topics(args: argparse.Namespace) -> int:
+    from .topics.run import run_from_config
+
+    try:
+        outcome = run_from_config(args.config, args.set or (), output_dir=args.output,
+                                  track=False if args.no_mlflow else None)
+    except RuntimeError as exc:  # nlp.tracking.TrackingError, without importing MLflow for --no-mlflow
+        tracking = sys.modules.get("nlp.tracking")
+        if tracking is not None and isinstance(exc, tracking.TrackingError):
+            raise CLIError(str(exc)) from exc
+        raise
+    m = outcome.result.metrics
+    print(f"{outcome.result.method}: {outcome.result.n_topics} topics over {int(m['n_units'])} {outcome.result.unit}s; "
+          f"c_v={m['coherence_c_v']:.3f} c_npmi={m['coherence_c_npmi']:.3f} u_mass={m['coherence_u_mass']:.3f} "
+          f"diversity={m['diversity']:.2f} outliers={m['outlier_share']:.1%} fit={m['fit_seconds']:.1f}s")
+    print(outcome.result.top_words(8).to_string(index=False))
+    print(f"wrote {len(outcome.files)} files to {outcome.output_dir}")
+    if outcome.run_id:
+        print(f"MLflow run {outcome.run_id}")
+    return 0
+
+
+def _add_topics(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("topics", help="fit LDA or BERTopic, compare districts, write tables/plots, log to MLflow")
+    p.add_argument("--config", required=True, help="configs/topics_lda.yaml or configs/topics_bertopic.yaml")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. lda.k_values=[3,4]")
+    p.add_argument("--output", help="output folder (default experiments/results/topics/<method>/)")
+    p.add_argument("--no-mlflow", action="store_true", help="do not log to MLflow")
+    p.set_defaults(handler=_cmd_topics)
+
+
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_topics]
 
 
 def build_parser() -> argparse.ArgumentParser:

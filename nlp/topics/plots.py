@@ -1,0 +1,211 @@
+"""Figures for topic results (matplotlib, no display needed).
+
+Figures are built with :class:`matplotlib.figure.Figure` directly (the Agg
+canvas), so nothing here touches pyplot's global state or needs a display.
+
+Chinese glyphs are used only when a CJK-capable font is installed
+(:func:`cjk_font`). Without one, topics are labelled ``T0, T1, ...`` (their
+top words are in ``topic_words.csv``) and districts by the Latin names given
+in the config's ``plots.district_labels`` or, failing that, ``G1, G2, ...``;
+:func:`axis_labels` returns the mapping so it can be written beside the PNGs.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "cjk_font",
+    "axis_labels",
+    "heatmap",
+    "prevalence_heatmap",
+    "prevalence_intervals",
+    "divergence_heatmap",
+    "k_curve",
+    "label_topic_heatmap",
+]
+
+logger = logging.getLogger(__name__)
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_NAME_HINTS = ("CJK", "Noto Sans SC", "Noto Serif SC", "WenQuanYi", "Source Han", "SimHei", "SimSun",
+                   "Microsoft YaHei", "PingFang", "Heiti", "Songti", "AR PL", "Droid Sans Fallback")
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of an installed font with Chinese glyphs that matplotlib knows, else None."""
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    candidates: list[str] = []
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10).stdout
+            for line in out.splitlines():
+                candidates.extend(name.strip() for name in line.split(",") if name.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    candidates.extend(name for name in sorted(known) if any(h.lower() in name.lower() for h in _CJK_NAME_HINTS))
+    for name in candidates:
+        if name in known:
+            logger.debug("CJK font for plots: %s", name)
+            return name
+    logger.info("no CJK font found; plots label topics T0, T1, ... and districts by Latin names")
+    return None
+
+
+def axis_labels(names: Sequence[str], mapping: Mapping[str, str] | None = None, prefix: str = "G") -> list[str]:
+    """Labels that the installed fonts can draw.
+
+    With a CJK font, names are kept. Without one, a name with Chinese
+    characters becomes ``mapping[name]`` or ``<prefix><i>`` (1-based).
+
+    >>> axis_labels(["滨江区", "achievements"], {"滨江区": "Binjiang"}) if cjk_font() is None else ["Binjiang", "achievements"]
+    ['Binjiang', 'achievements']
+    """
+    if cjk_font() is not None:
+        return [str(n) for n in names]
+    mapping = mapping or {}
+    out = []
+    for i, name in enumerate(names, 1):
+        name = str(name)
+        out.append(name if not _CJK.search(name) else mapping.get(name, f"{prefix}{i}"))
+    return out
+
+
+def _topic_labels(topics: Sequence[str], top_words: Mapping[str, Sequence[str]] | None, n_words: int = 3) -> list[str]:
+    if cjk_font() is None or not top_words:
+        return [str(t) for t in topics]
+    return [f"{t} " + "/".join(list(top_words.get(t, []))[:n_words]) for t in topics]
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _fontfamily() -> dict:
+    font = cjk_font()
+    return {"fontfamily": [font, "DejaVu Sans"]} if font else {}
+
+
+def heatmap(matrix: pd.DataFrame, title: str = "", row_labels: Sequence[str] | None = None,
+            col_labels: Sequence[str] | None = None, cmap: str = "viridis", fmt: str = "{:.2f}",
+            colorbar_label: str = "", center: float | None = None):
+    """An annotated heatmap of a numeric DataFrame; returns a matplotlib Figure."""
+    values = matrix.to_numpy(dtype=float)
+    n_rows, n_cols = values.shape
+    fig = _figure(max(4.0, 0.9 * n_cols + 2.5), max(2.5, 0.5 * n_rows + 1.5))
+    ax = fig.add_subplot()
+    kwargs = {}
+    if center is not None:
+        from matplotlib.colors import TwoSlopeNorm
+
+        finite = values[np.isfinite(values)]
+        span = max(abs(finite.max() - center), abs(center - finite.min()), 1e-9) if finite.size else 1.0
+        kwargs["norm"] = TwoSlopeNorm(vcenter=center, vmin=center - span, vmax=center + span)
+    image = ax.imshow(values, aspect="auto", cmap=cmap, **kwargs)
+    font = _fontfamily()
+    ax.set_xticks(range(n_cols), labels=list(col_labels if col_labels is not None else matrix.columns), rotation=45,
+                  ha="right", **font)
+    ax.set_yticks(range(n_rows), labels=list(row_labels if row_labels is not None else matrix.index), **font)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if np.isfinite(values[i, j]):
+                r, g, b, _ = image.cmap(image.norm(values[i, j]))
+                color = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
+                ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=8, color=color)
+    ax.set_title(title, **font)
+    fig.colorbar(image, ax=ax, label=colorbar_label)
+    return fig
+
+
+def prevalence_heatmap(prevalence_matrix: pd.DataFrame, by: str = "district",
+                       labels: Mapping[str, str] | None = None,
+                       top_words: Mapping[str, Sequence[str]] | None = None, method: str = ""):
+    """Group x topic prevalence heatmap (rows sum to 1)."""
+    title = f"Topic prevalence by {by}" + (f" ({method})" if method else "")
+    return heatmap(prevalence_matrix, title, axis_labels(prevalence_matrix.index, labels),
+                   _topic_labels(prevalence_matrix.columns, top_words), cmap="viridis", colorbar_label="prevalence")
+
+
+def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels: Mapping[str, str] | None = None,
+                         ci: float = 0.95):
+    """Small multiples, one per topic: each group's prevalence with its bootstrap interval."""
+    topics = list(dict.fromkeys(prevalence["topic"]))
+    groups = sorted(prevalence[by].unique())
+    names = axis_labels(groups, labels)
+    ncols = min(4, len(topics))
+    nrows = int(np.ceil(len(topics) / ncols))
+    fig = _figure(3.0 * ncols + 0.5, 0.32 * len(groups) * nrows + 1.2 * nrows + 0.5)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+    font = _fontfamily()
+    y = np.arange(len(groups))
+    for ax, topic in zip(axes, topics):
+        rows = prevalence[prevalence["topic"] == topic].set_index(by).loc[groups]
+        est = rows["prevalence"].to_numpy()
+        err = np.vstack([est - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - est])
+        ax.errorbar(est, y, xerr=np.clip(err, 0, None), fmt="o", ms=4, capsize=2)
+        overall = float(np.average(est, weights=rows["n_paragraphs"].to_numpy()))
+        ax.axvline(overall, color="grey", lw=0.8, ls="--")
+        ax.set_title(str(topic), fontsize=9)
+        ax.set_yticks(y, labels=names, **font)
+        ax.set_xlim(0, 1)
+    axes[0].invert_yaxis()  # shared: first group on top in every panel
+    for ax in axes[len(topics):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Topic prevalence by {by} with {int(ci * 100)}% bootstrap intervals (dashed: all paragraphs)",
+                 fontsize=10)
+    return fig
+
+
+def divergence_heatmap(divergence: pd.DataFrame, by: str = "district", labels: Mapping[str, str] | None = None):
+    """Group x group Jensen-Shannon divergence (bits)."""
+    names = axis_labels(divergence.index, labels)
+    return heatmap(divergence, f"Jensen-Shannon divergence between {by}s (bits)", names, names, cmap="magma",
+                   fmt="{:.3f}", colorbar_label="JS divergence")
+
+
+def k_curve(k_summary: pd.DataFrame, metric: str = "c_v", rule: str = "one_se"):
+    """Coherence and diversity against K (mean +- 1 SE over seeds), chosen K marked."""
+    panels = [m for m in ("c_v", "c_npmi", "u_mass", "diversity") if f"{m}_mean" in k_summary.columns]
+    fig = _figure(9.0, 6.0)
+    axes = np.atleast_1d(fig.subplots(2, 2, sharex=True, squeeze=False)).ravel()
+    chosen = k_summary.loc[k_summary.get("chosen", pd.Series(False, index=k_summary.index)).astype(bool), "k"]
+    ks = k_summary["k"].to_numpy()
+    for ax, m in zip(axes, panels):
+        ax.errorbar(ks, k_summary[f"{m}_mean"], yerr=k_summary[f"{m}_se"], fmt="o-", ms=4, capsize=3)
+        if m == metric and "threshold" in k_summary.columns:
+            ax.axhline(float(k_summary["threshold"].iloc[0]), color="grey", ls=":", lw=1,
+                       label=f"rule threshold ({rule})")
+            ax.legend(fontsize=8, loc="best")
+        for k in chosen:
+            ax.axvline(k, color="tab:red", lw=1, ls="--")
+        ax.set_title(m + (" (rule metric)" if m == metric else ""), fontsize=10)
+        ax.set_xticks(ks)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    for ax in axes[-2:]:
+        ax.set_xlabel("K (number of topics)")
+    n_seeds = int(k_summary["n_seeds"].max()) if "n_seeds" in k_summary.columns else 1
+    label = f"chosen K = {int(chosen.iloc[0])}" if len(chosen) else ""
+    fig.suptitle(f"LDA: coherence and diversity vs K (mean +- 1 SE over {n_seeds} seeds) {label}", fontsize=10)
+    return fig
+
+
+def label_topic_heatmap(table: pd.DataFrame, top_words: Mapping[str, Sequence[str]] | None = None):
+    """Topic x policy-label lift (share of the topic's paragraphs with the label / overall share)."""
+    matrix = table.pivot(index="topic", columns="label", values="lift")
+    matrix = matrix.loc[list(dict.fromkeys(table["topic"]))]
+    return heatmap(matrix, "Policy labels by topic: lift (1 = as in the corpus)",
+                   _topic_labels(matrix.index, top_words), list(matrix.columns), cmap="RdBu_r",
+                   colorbar_label="lift", center=1.0)

@@ -1,0 +1,163 @@
+"""Choosing the number of LDA topics K: a sweep over K and seeds, and a stated rule.
+
+The sweep fits :class:`~nlp.topics.lda.LdaTopicModel` for every K in
+``k_values`` and every seed in ``seeds`` and scores each fit (coherence and
+diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
+
+``one_se`` (default)
+    Find the K with the highest mean of the metric across seeds; its standard
+    error across seeds (sd / sqrt(n_seeds)) is the noise floor. Choose the
+    *smallest* K whose mean is within one standard error of that best mean.
+    Fewer topics are easier to read and compare across districts, and the
+    coherence differences between neighbouring K on a small corpus are mostly
+    seed noise. With one seed the standard error is 0 and the rule is
+    ``max_mean``.
+``max_mean``
+    The K with the highest mean; ties go to the smaller K.
+
+For ``u_mass`` (where values are negative) "highest" still means best.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .lda import LdaTopicModel
+from .metrics import COHERENCE_MEASURES, coherence, topic_diversity
+
+__all__ = ["K_RULES", "KSweep", "k_sweep", "summarize_sweep", "choose_k"]
+
+logger = logging.getLogger(__name__)
+
+K_RULES = ("one_se", "max_mean")
+SWEEP_METRICS = (*COHERENCE_MEASURES, "diversity")
+
+
+class KSweep:
+    """The fits and scores of a K sweep.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per (k, seed): ``c_v, c_npmi, u_mass, diversity, fit_seconds``.
+    models : dict
+        ``(k, seed) -> fitted LdaTopicModel``.
+
+    Examples
+    --------
+    >>> sweep = k_sweep(tokens, k_values=[3, 4], seeds=[0, 1])  # doctest: +SKIP
+    >>> choose_k(sweep.scores)                                   # doctest: +SKIP
+    (3, <summary DataFrame>)
+    """
+
+    def __init__(self, scores: pd.DataFrame, models: dict) -> None:
+        self.scores = scores
+        self.models = models
+
+    def __repr__(self) -> str:
+        ks = sorted(self.scores["k"].unique().tolist())
+        return f"KSweep(k_values={ks}, seeds={sorted(self.scores['seed'].unique().tolist())})"
+
+
+def k_sweep(
+    tokens: Sequence[Sequence[str]],
+    k_values: Sequence[int],
+    seeds: Sequence[int],
+    model_params: dict | None = None,
+    measures: Sequence[str] = COHERENCE_MEASURES,
+    topn: int = 10,
+    progress: bool = True,
+) -> KSweep:
+    """Fit LDA for every K and seed; score each fit.
+
+    Parameters
+    ----------
+    tokens
+        Tokenised units.
+    k_values, seeds
+        Numbers of topics and random seeds (both non-empty).
+    model_params
+        Other :class:`LdaTopicModel` arguments (passes, alpha, no_below, ...).
+    measures
+        Coherence measures to compute.
+    topn
+        Top words per topic for coherence and diversity.
+    """
+    from tqdm.auto import tqdm
+
+    k_values, seeds = [int(k) for k in k_values], [int(s) for s in seeds]
+    if not k_values or not seeds:
+        raise ValueError("a K sweep needs at least one K and one seed")
+    params = {k: v for k, v in (model_params or {}).items() if k not in ("n_topics", "random_state")}
+    params.setdefault("topn", topn)
+    tokens = [list(t) for t in tokens]
+    first = LdaTopicModel(n_topics=min(k_values), **params)
+    dictionary = first.build_dictionary(tokens)  # the same vocabulary for every fit
+    rows, models = [], {}
+    grid = [(k, s) for k in sorted(set(k_values)) for s in seeds]
+    for k, seed in tqdm(grid, desc="LDA K sweep", disable=not progress, leave=False):
+        start = time.perf_counter()
+        model = LdaTopicModel(n_topics=k, random_state=seed, **params).fit(tokens, dictionary=dictionary)
+        fit_seconds = time.perf_counter() - start
+        top = model.topics(topn)
+        row = {"k": k, "seed": seed, **coherence(top, tokens, measures, dictionary=dictionary, topn=topn),
+               "diversity": topic_diversity(top, topn), "fit_seconds": round(fit_seconds, 3)}
+        logger.debug("K=%d seed=%d %s", k, seed, row)
+        rows.append(row)
+        models[(k, seed)] = model
+    return KSweep(pd.DataFrame(rows), models)
+
+
+def summarize_sweep(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per K: mean, sd and standard error of each metric across seeds.
+
+    Columns ``k, n_seeds`` then ``<metric>_mean``, ``<metric>_sd``,
+    ``<metric>_se`` for every metric present.
+    """
+    metrics = [m for m in SWEEP_METRICS if m in scores.columns]
+    grouped = scores.groupby("k")
+    out = pd.DataFrame({"k": sorted(scores["k"].unique())}).set_index("k")
+    out["n_seeds"] = grouped.size()
+    for m in metrics:
+        out[f"{m}_mean"] = grouped[m].mean()
+        sd = grouped[m].std(ddof=1).fillna(0.0)
+        out[f"{m}_sd"] = sd
+        out[f"{m}_se"] = sd / np.sqrt(out["n_seeds"])
+    return out.reset_index()
+
+
+def choose_k(scores: pd.DataFrame, rule: str = "one_se", metric: str = "c_v") -> tuple[int, pd.DataFrame]:
+    """Apply a K rule (see the module docstring) to sweep scores.
+
+    Returns
+    -------
+    k : int
+        The chosen number of topics.
+    summary : pandas.DataFrame
+        :func:`summarize_sweep` plus ``best`` (highest mean), ``threshold``
+        (the value a K must reach) and ``chosen`` columns.
+    """
+    if rule not in K_RULES:
+        raise ValueError(f"unknown K rule {rule!r}; valid choices are {list(K_RULES)}")
+    if metric not in scores.columns:
+        raise ValueError(f"metric {metric!r} is not in the sweep; it has {[c for c in scores.columns if c in SWEEP_METRICS]}")
+    summary = summarize_sweep(scores)
+    means = summary[f"{metric}_mean"].to_numpy()
+    if np.all(np.isnan(means)):
+        raise ValueError(f"every {metric} value in the sweep is NaN; cannot choose K")
+    best = int(np.nanargmax(means))  # first maximum = smaller K on ties
+    threshold = means[best]
+    if rule == "one_se":
+        threshold = means[best] - summary[f"{metric}_se"].to_numpy()[best]
+    eligible = np.where(means >= threshold - 1e-12)[0]
+    chosen = int(eligible.min())
+    summary["best"] = np.arange(len(summary)) == best
+    summary["threshold"] = threshold
+    summary["chosen"] = np.arange(len(summary)) == chosen
+    summary["rule"] = rule
+    summary["metric"] = metric
+    return int(summary["k"].iloc[chosen]), summary
