@@ -77,7 +77,91 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_topics)
 
 
-_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_corpus, _add_topics]
+def _add_config_args(p: argparse.ArgumentParser, default: str) -> None:
+    p.add_argument("--config", default=default, help=f"YAML config (default: {default})")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one config key, e.g. --set model.C=3 (repeatable)")
+    p.add_argument("--no-mlflow", dest="mlflow", action="store_false", help="do not log this run to MLflow")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .classifier_jobs import run_train
+
+    target, table = run_train(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
+                              model_dir=args.output)
+    row = table[table["model"] == "model"].iloc[0]
+    print(f"model written to {target}")
+    for prefix, name in (("lodo", "leave-one-district-out"), ("dev", "development set")):
+        if f"{prefix}_macro_f1" in row and row[f"{prefix}_macro_f1"] == row[f"{prefix}_macro_f1"]:
+            print(f"  {name:24s} micro-F1 {row[f'{prefix}_micro_f1']:.3f}  macro-F1 {row[f'{prefix}_macro_f1']:.3f}"
+                  f" [{row[f'{prefix}_macro_f1_low']:.3f}, {row[f'{prefix}_macro_f1_high']:.3f}]")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .classifier_jobs import comparison_markdown, run_evaluate
+
+    table = run_evaluate(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet)
+    print(comparison_markdown(table))
+    return 0
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train the classifier on the seed annotations, evaluate held-out, save to models/")
+    _add_config_args(p, "configs/classifier.yaml")
+    p.add_argument("--output", default=None, help="model folder (default: the config's output.model_dir)")
+    p.set_defaults(handler=_cmd_train)
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="compare baselines and models: leave-one-district-out and the dev set")
+    _add_config_args(p, "configs/classifier.yaml")
+    p.set_defaults(handler=_cmd_evaluate)
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .classifier import PolicyClassifier
+    from .corpus import iter_report_files
+
+    classifier = PolicyClassifier.load(args.model)
+    files = iter_report_files(args.files)
+    if not files:
+        raise CLIError("no report files found in the given paths")
+    frames = []
+    for file in files:
+        frame = classifier.classify_report(file)
+        frame.insert(0, "file", str(file))
+        frames.append(frame)
+    result = pd.concat(frames, ignore_index=True)
+    if args.format == "json":
+        print(dump_json(result.to_dict("records")))
+    elif args.format == "csv":
+        out = result.copy()
+        out["labels"] = out["labels"].apply(";".join)
+        out.to_csv(sys.stdout, index=False)
+    else:
+        for file, group in result.groupby("file", sort=False):
+            print(f"== {file}: {len(group)} paragraphs")
+            for row in group.itertuples():
+                labels = ", ".join(row.labels) or "-"
+                print(f"{row.para_id:>4}  {row.section_role:<12} {labels:<45} {row.text[:40]}")
+    return 0
+
+
+def _add_predict(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("predict", help="label every paragraph of one or more reports")
+    p.add_argument("files", nargs="+", help="report files or folders")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--model", default=None, help="model folder (default: the shipped models/policy_classifier)")
+    p.set_defaults(handler=_cmd_predict)
+
+
+_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_corpus, _add_train, _add_evaluate, _add_predict, _add_topics,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,8 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     try:
         return int(args.handler(args) or 0)
-    except (CLIError, FileNotFoundError, IsADirectoryError, NotADirectoryError, ValueError, TypeError, ImportError) as exc:
-        if args.verbose >= 2:
+    except (CLIError, OSError, ValueError, TypeError, ImportError, RuntimeError) as exc:
+        # Our own errors (and the OS's: missing files) are shown as one line;
+        # anything else from deep inside a library keeps its traceback.
+        ours = isinstance(exc, (CLIError, OSError, ValueError, TypeError, ImportError)) or type(exc).__module__.startswith("nlp.")
+        if args.verbose >= 2 or not ours:
             raise
         print(f"nlp {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,129 @@
+"""The label taxonomy: ids, Chinese names, descriptions and cue terms, from YAML.
+
+The five policy areas of the annotation guide are the default
+(``configs/labels.yaml``); a study can swap in another taxonomy file with the
+same shape. Label order is the file's order, which is the guide's order.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .config import ConfigError, Field, load_config
+from .paths import configs_dir
+
+__all__ = ["Label", "Taxonomy", "load_taxonomy", "default_taxonomy", "DEFAULT_LABELS_PATH"]
+
+DEFAULT_LABELS_PATH = "configs/labels.yaml"
+
+_LABEL_SCHEMA = {
+    "id": Field(str),
+    "name": Field(str),
+    "description": Field(str),
+    "cues": Field(list, item_type=str, default=[]),
+    "blockers": Field(list, item_type=str, default=[]),
+    "strong": Field(list, item_type=str, default=[]),
+}
+_SCHEMA = {"labels": Field(list, min=1)}
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _compile(terms: list[str]) -> re.Pattern[str] | None:
+    parts = [t[3:] if t.startswith("re:") else re.escape(t) for t in terms]
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True)
+class Label:
+    """One label: id, Chinese name, description and cue terms."""
+
+    id: str
+    name: str
+    description: str
+    cues: tuple[str, ...] = ()
+    blockers: tuple[str, ...] = ()
+    strong: tuple[str, ...] = ()
+    _patterns: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def pattern(self, kind: str) -> re.Pattern[str] | None:
+        if kind not in self._patterns:
+            self._patterns[kind] = _compile(list(getattr(self, kind)))
+        return self._patterns[kind]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """An ordered set of labels.
+
+    Examples
+    --------
+    >>> tax = default_taxonomy()
+    >>> tax.ids[:2]
+    ('administrative_review', 'enforcement_supervision')
+    >>> tax["mediation"].name
+    '人民调解与矛盾纠纷化解'
+    """
+
+    labels: tuple[Label, ...]
+    source: str = ""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(l.id for l in self.labels)
+
+    def __getitem__(self, label_id: str) -> Label:
+        for label in self.labels:
+            if label.id == label_id:
+                return label
+        raise KeyError(f"unknown label {label_id!r}; valid labels are {list(self.ids)}")
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def order(self, label_ids) -> list[str]:
+        """Label ids in taxonomy order, validated."""
+        wanted = set(label_ids)
+        unknown = wanted - set(self.ids)
+        if unknown:
+            raise ValueError(f"unknown labels {sorted(unknown)}; valid labels are {list(self.ids)}")
+        return [i for i in self.ids if i in wanted]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"labels": [{"id": l.id, "name": l.name, "description": l.description, "cues": list(l.cues),
+                            "blockers": list(l.blockers), "strong": list(l.strong)} for l in self.labels]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> "Taxonomy":
+        from .config import validate
+
+        data = validate(data, _SCHEMA, source)
+        labels = []
+        for i, entry in enumerate(data["labels"]):
+            entry = validate(entry, _LABEL_SCHEMA, source, _prefix=f"labels[{i}].")
+            if not _ID.match(entry["id"]):
+                raise ConfigError(f"{source}: key 'labels[{i}].id': expected a lower-case identifier, received {entry['id']!r}")
+            labels.append(Label(entry["id"], entry["name"], entry["description"].strip(), tuple(entry["cues"]),
+                                tuple(entry["blockers"]), tuple(entry["strong"])))
+        ids = [l.id for l in labels]
+        if len(set(ids)) != len(ids):
+            raise ConfigError(f"{source}: key 'labels': duplicate label ids in {ids}")
+        return cls(tuple(labels), source)
+
+
+def load_taxonomy(path: str | os.PathLike = DEFAULT_LABELS_PATH) -> Taxonomy:
+    """Read and validate a taxonomy YAML file."""
+    import yaml
+
+    data = load_config(path, {"labels": Field(list, min=1)})
+    resolved = Path(path) if Path(path).exists() else configs_dir().parent / path
+    return Taxonomy.from_dict(data, str(resolved))
+
+
+@lru_cache(maxsize=1)
+def default_taxonomy() -> Taxonomy:
+    """The five policy areas of the annotation guide."""
+    return load_taxonomy(DEFAULT_LABELS_PATH)
