@@ -143,11 +143,22 @@ def test_bertopic_kmeans_has_no_outliers(bertopic_result):
 
 
 def test_bertopic_hdbscan_leaves_under_a_third_outliers(corpus):
-    result = nlp.fit_topics(corpus, "bertopic", progress=False, clustering="hdbscan", min_cluster_size=3)
+    # HDBSCAN alone leaves about half of the seed paragraphs as outliers; reduce_outliers re-assigns them
+    result = nlp.fit_topics(corpus, "bertopic", progress=False, clustering="hdbscan", min_cluster_size=5)
+    assert result.metrics["outlier_share_before_reduction"] > 1 / 3
     assert result.metrics["outlier_share"] < 1 / 3
-    assert result.metrics["outlier_share"] <= result.metrics["outlier_share_before_reduction"]
     np.testing.assert_allclose(result.theta().sum(axis=1), 1.0)
     assert result.by_district(n_boot=100).groupby("district")["prevalence"].sum().round(9).eq(1).all()
+
+
+def test_bertopic_outliers_kept_as_their_own_column(corpus):
+    result = nlp.fit_topics(corpus, "bertopic", progress=False, clustering="hdbscan", min_cluster_size=5,
+                            outlier_strategy="none")
+    assert result.topic_columns[-1] == "outlier" and result.metrics["outlier_share"] > 0
+    assert (result.doc_topics.loc[result.doc_topics["outlier"] == 1, "topic"] == -1).all()
+    np.testing.assert_allclose(result.theta().sum(axis=1), 1.0)
+    sums = result.by_district(n_boot=100).groupby("district")["prevalence"].sum()
+    np.testing.assert_allclose(sums.to_numpy(), 1.0)
 
 
 def test_sentence_units_report_per_paragraph(corpus):
@@ -231,7 +242,7 @@ def _toy():
                       [0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.0, 1.0],
                       [0.5, 0.5], [0.6, 0.4], [0.4, 0.6], [0.5, 0.5]])
     groups = ["a"] * 4 + ["b"] * 4 + ["c"] * 4
-    return theta, groups
+    return np.vstack([theta] * 3), groups * 3
 
 
 def test_prevalence_rows_sum_to_one_and_weights():
@@ -239,6 +250,7 @@ def test_prevalence_rows_sum_to_one_and_weights():
     table = cmp.prevalence(theta, groups)
     np.testing.assert_allclose(table.sum(axis=1).to_numpy(), 1.0)
     assert table.loc["a", "T0"] == pytest.approx(0.85)
+    assert list(table.index) == ["a", "b", "c"]
     weighted = cmp.prevalence([[1, 0], [0, 1]], ["g", "g"], weights=[3, 1])
     assert weighted.loc["g", "T0"] == pytest.approx(0.75)
 
@@ -254,11 +266,13 @@ def test_bootstrap_interval_contains_point_estimate():
 
 def test_contrasts_find_the_over_represented_topic():
     theta, groups = _toy()
-    table = cmp.contrasts(theta, groups, n_boot=500)
+    table = cmp.contrasts(theta, groups, n_boot=500, n_perm=500)
     a_t0 = table[(table["group"] == "a") & (table["topic"] == "T0")].iloc[0]
-    assert a_t0["lift"] > 1 and a_t0["log_odds_z"] > 0 and a_t0["over"]
+    assert a_t0["lift"] > 1 and a_t0["log_odds_z"] > 0 and a_t0["over"] and a_t0["lift_low"] > 1
     b_t0 = table[(table["group"] == "b") & (table["topic"] == "T0")].iloc[0]
-    assert b_t0["lift"] < 1 and b_t0["under"]
+    assert b_t0["lift"] < 1 and b_t0["under"] and b_t0["q_value"] < 0.05
+    c_t0 = table[(table["group"] == "c") & (table["topic"] == "T0")].iloc[0]
+    assert not c_t0["over"] and not c_t0["under"] and c_t0["p_value"] > 0.05
     top = cmp.top_contrasts(table, n=1)
     assert top[(top["group"] == "a") & (top["direction"] == "over")]["topic"].tolist() == ["T0"]
     assert (top.loc[top["direction"] == "over", "log_odds_z"] > 0).all()
@@ -275,8 +289,35 @@ def test_js_matrix_and_permutation_tests():
     assert same["js"].iloc[0] == pytest.approx(0) and same["p_value"].iloc[0] == 1.0
 
 
+def test_zero_count_cell_is_not_called_significant_from_a_degenerate_interval():
+    # group "z" (3 paragraphs) never shows T1, which has 18% overall: 0/3 is well within chance
+    theta = np.eye(2)[[0] * 3 + [0] * 24 + [1] * 6]
+    groups = ["z"] * 3 + ["r"] * 30
+    row = cmp.contrasts(theta, groups, n_boot=300, n_perm=500).set_index(["group", "topic"]).loc[("z", "T1")]
+    assert row["prevalence"] == 0 and row["lift_high"] < 1  # the bootstrap interval alone would say "under"
+    assert row["p_value"] > 0.05 and not row["under"]
+
+
+def test_benjamini_hochberg():
+    q = cmp.benjamini_hochberg([0.01, 0.04, 0.03, 0.5, float("nan")])
+    np.testing.assert_allclose(q[:4], [0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    assert np.isnan(q[4])
+
+
 def test_partition_agreement():
     assert cmp.partition_agreement([0, 0, 1, 1], [1, 1, 0, 0]) == {"adjusted_rand": 1.0, "nmi": 1.0}
+    assert cmp.seed_stability([[0, 0, 1, 1], [1, 1, 0, 0]])["adjusted_rand"] == 1.0
+    assert np.isnan(cmp.seed_stability([[0, 1]])["adjusted_rand"])
+
+
+def test_module_doctests():
+    import doctest
+
+    from nlp.topics import compare, documents, label_relation, metrics
+
+    for module in (compare, documents, label_relation, metrics):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
 
 
 # --- metrics, K rule, documents -----------------------------------------------
@@ -320,6 +361,7 @@ def test_configs_load_and_validate(tmp_path):
     lda = load_topics_config("configs/topics_lda.yaml")
     bert = load_topics_config("configs/topics_bertopic.yaml", overrides=["bertopic.n_topics=5"])
     assert lda["method"] == "lda" and lda["lda"]["n_topics"] is None and lda["lda"]["k_rule"] == "one_se"
+    assert lda["lda"]["seeds"] == [0, 1, 2, 3, 4]
     assert bert["method"] == "bertopic" and bert["bertopic"]["n_topics"] == 5
     source = (project_root() / "configs" / "topics_lda.yaml").read_text(encoding="utf-8")
     cases = {
@@ -369,12 +411,12 @@ def test_cli_topics_writes_outputs(tmp_path, capsys):
 
     code = main(["topics", "--config", "configs/topics_lda.yaml", "--set", "lda.k_values=[3]", "--set", "lda.seeds=[0]",
                  "--set", "lda.passes=3", "--set", "compare.n_boot=200", "--set", "compare.n_perm=50",
-                 "--set", "plots.dpi=50", "--output", str(tmp_path), "--no-mlflow"])
+                 "--set", "compare.by=[district]", "--set", "plots.dpi=50", "--output", str(tmp_path), "--no-mlflow"])
     assert code == 0
     out = capsys.readouterr().out
     assert "lda: 3 topics over 71 paragraphs" in out and "MLflow" not in out
-    for name in ("k_curve.png", "k_sweep.csv", "heatmap_district.png", "heatmap_section_role.png",
-                 "top_topics_district.csv", "js_tests_district.csv", "config.yaml"):
+    for name in ("k_curve.png", "k_sweep.csv", "heatmap_district.png", "prevalence_intervals_district.png",
+                 "top_topics_district.csv", "js_tests_district.csv", "label_topics.png", "config.yaml"):
         assert (tmp_path / name).exists(), name
     metrics = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["method"] == "lda" and metrics["n_topics"] == 3
@@ -393,7 +435,8 @@ def test_run_logs_metrics_and_artifacts_to_mlflow(tmp_path, monkeypatch, corpus)
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
     config = load_topics_config("configs/topics_lda.yaml", overrides=[
-        "lda.k_values=[3, 4]", "lda.seeds=[0]", "lda.passes=3", "compare.n_boot=200", "compare.n_perm=50",
+        "lda.k_values=[3, 4]", "lda.seeds=[0]", "lda.passes=3", "lda.iterations=20", "compare.n_boot=200",
+        "compare.n_perm=50",
         "compare.by=[district]", "plots.dpi=50"])
     outcome = run_topics(config, config_path="configs/topics_lda.yaml", output_dir=tmp_path / "out",
                          track=True, corpus=corpus, experiment="topics-test", progress=False)
@@ -411,3 +454,20 @@ def test_run_logs_metrics_and_artifacts_to_mlflow(tmp_path, monkeypatch, corpus)
     artifacts = {a.path for a in client.list_artifacts(outcome.run_id)}
     assert {"heatmap_district.png", "k_curve.png", "topic_words.csv", "prevalence_district.csv",
             "config.yaml"} <= artifacts
+
+
+def test_labels_fall_back_to_predictions_then_skip(monkeypatch, lda_result, corpus):
+    from nlp.topics import label_relation
+
+    unlabelled = corpus.paragraphs.drop(columns=["labels"])
+    labels, source = label_relation.resolve_labels(unlabelled, use_classifier=False)
+    assert labels == [None] * len(unlabelled) and set(source) == {None}
+    assert label_relation.label_topic_table(lda_result.theta(), labels).empty
+    monkeypatch.setattr(label_relation, "_predict", lambda texts, model_dir=None: [["mediation"]] * len(texts))
+    labels, source = label_relation.resolve_labels(unlabelled)
+    assert set(source) == {"predicted"}
+    table = label_relation.label_topic_table(lda_result.theta(), labels, source=source)
+    assert (table["n_predicted"] == len(unlabelled)).all() and set(table["label"]) == {"mediation"}
+    monkeypatch.setattr(label_relation, "_predict", lambda texts, model_dir=None: None)  # no classifier or model
+    labels, source = label_relation.resolve_labels(unlabelled)
+    assert labels == [None] * len(unlabelled)

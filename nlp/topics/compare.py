@@ -15,7 +15,13 @@ per paragraph.
   pooled: the *lift* (smoothed prevalence in g / in the rest) with a bootstrap
   interval from the same resamples, and the weighted log-odds z-score of
   Monroe, Colaresi & Quinn (2008) with an informative Dirichlet prior
-  (``prior`` pseudo-paragraphs spread by the overall topic shares).
+  (``prior`` pseudo-paragraphs spread by the overall topic shares), used to
+  rank topics. Whether a difference is more than noise is judged by a
+  permutation test (group labels shuffled over all paragraphs, group sizes
+  kept) with Benjamini-Hochberg false-discovery-rate q-values over all
+  group x topic cells. A group with *no* paragraph in a topic has the
+  bootstrap interval [0, 0] — resampling cannot show what the group never
+  shows — which is why the flags use the permutation test, not the interval.
 - **Jensen-Shannon divergence** (base 2, 0..1) between groups' prevalence
   vectors, with a permutation test per pair: the two groups' paragraphs are
   pooled and re-split at random; ``js_null_mean`` is the divergence that
@@ -38,11 +44,13 @@ __all__ = [
     "bootstrap_prevalence",
     "contrasts",
     "top_contrasts",
+    "benjamini_hochberg",
     "js_divergence",
     "js_divergence_matrix",
     "js_permutation_tests",
     "compare_groups",
     "partition_agreement",
+    "seed_stability",
 ]
 
 logger = logging.getLogger(__name__)
@@ -136,8 +144,31 @@ def bootstrap_prevalence(theta, groups, topics: Sequence[str] | None = None, wei
     return pd.DataFrame(rows)
 
 
+def _group_sums(wtheta: np.ndarray, w: np.ndarray, codes: np.ndarray, n_groups: int):
+    sums = np.zeros((n_groups, wtheta.shape[1]))
+    np.add.at(sums, codes, wtheta)
+    return sums, np.bincount(codes, weights=w, minlength=n_groups)
+
+
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini-Hochberg q-values (false discovery rate) of a set of p-values; NaN stays NaN.
+
+    >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
+    [0.04, 0.053, 0.053, 0.5]
+    """
+    p = np.asarray(p_values, dtype=float)
+    q = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if not len(ok):
+        return q
+    order = ok[np.argsort(p[ok])]
+    ranked = p[order] * len(ok) / np.arange(1, len(ok) + 1)
+    q[order] = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+    return q
+
+
 def contrasts(theta, groups, topics: Sequence[str] | None = None, weights=None, n_boot: int = 2000,
-              ci: float = 0.95, prior: float = 1.0, random_state: int = 0) -> pd.DataFrame:
+              ci: float = 0.95, prior: float = 1.0, n_perm: int = 1000, random_state: int = 0) -> pd.DataFrame:
     """Each group against all other groups pooled, for every topic.
 
     Parameters
@@ -145,15 +176,27 @@ def contrasts(theta, groups, topics: Sequence[str] | None = None, weights=None, 
     prior
         Total pseudo-paragraphs of the Dirichlet prior, spread over topics by
         their overall share; smooths the lift and the log-odds.
+    n_perm
+        Permutations of the group labels for the p-values (0: none).
 
     Returns
     -------
     pandas.DataFrame
         ``group, topic, prevalence, prevalence_rest, lift, lift_low,
-        lift_high, log_odds_z, over, under`` where ``lift`` is the smoothed
-        ratio of prevalences, ``lift_low/high`` its bootstrap interval,
-        ``log_odds_z`` Monroe et al.'s z-score, and ``over`` / ``under`` flag
-        an interval entirely above / below 1.
+        lift_high, log_odds_z, p_value, q_value, over, under``: ``lift`` is
+        the smoothed ratio of prevalences and ``lift_low/high`` its bootstrap
+        interval; ``log_odds_z`` is Monroe et al.'s z-score; ``p_value`` is a
+        two-sided permutation p-value of the log lift (group labels shuffled
+        over all paragraphs, sizes kept) and ``q_value`` its
+        Benjamini-Hochberg adjustment over the whole table; ``over`` /
+        ``under`` flag ``q_value < 1 - ci`` with lift above / below 1.
+
+    Notes
+    -----
+    A group with no weight on a topic has a degenerate bootstrap interval
+    (resampling cannot produce what the group never shows), so the flags
+    rest on the permutation test, which asks how often a group of that size
+    drawn at random would differ as much.
     """
     theta, groups, w = _as_inputs(theta, groups, weights)
     names = _topic_names(theta, topics)
@@ -167,30 +210,44 @@ def contrasts(theta, groups, topics: Sequence[str] | None = None, weights=None, 
     def lift_of(s_g, w_g, s_r, w_r):
         return ((s_g + a) / (w_g + a0)) / ((s_r + a) / (w_r + a0))
 
-    s_all = (w[:, None] * theta).sum(axis=0)
+    wtheta = w[:, None] * theta
+    codes = np.searchsorted(labels, groups)
+    s_all, w_all = wtheta.sum(axis=0), w.sum()
+    sums_g, totals_g = _group_sums(wtheta, w, codes, len(labels))
+    observed = np.log(lift_of(sums_g, totals_g[:, None], s_all - sums_g, (w_all - totals_g)[:, None]))
     rng = np.random.default_rng(random_state)
     sums, totals = _bootstrap_sums(theta, groups, w, labels, n_boot, rng)
     sums_all, totals_all = sums.sum(axis=1), totals.sum(axis=1)
-    alpha = (1 - ci) / 2
+    exceed = np.zeros_like(observed)
+    perm_rng = np.random.default_rng(random_state + 1)
+    for _ in range(n_perm):
+        ps, pt = _group_sums(wtheta, w, perm_rng.permutation(codes), len(labels))
+        null = np.log(lift_of(ps, pt[:, None], s_all - ps, (w_all - pt)[:, None]))
+        exceed += np.abs(null) >= np.abs(observed) - 1e-12
+    p_values = (1 + exceed) / (1 + n_perm) if n_perm else np.full(observed.shape, np.nan)
+    q_values = benjamini_hochberg(p_values.ravel()).reshape(p_values.shape)
+    level = 1 - ci
+    tail = level / 2
     rows = []
     for j, g in enumerate(labels):
-        mask = groups == g
-        s_g, w_g = (w[mask, None] * theta[mask]).sum(axis=0), w[mask].sum()
-        s_r, w_r = s_all - s_g, w.sum() - w_g
-        lift = lift_of(s_g, w_g, s_r, w_r)
+        s_g, w_g = sums_g[j], totals_g[j]
+        s_r, w_r = s_all - s_g, w_all - w_g
+        lift = np.exp(observed[j])
         reps = lift_of(sums[:, j], totals[:, j, None], sums_all - sums[:, j], (totals_all - totals[:, j])[:, None])
-        low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
+        low, high = np.quantile(reps, [tail, 1 - tail], axis=0)
         # Monroe, Colaresi & Quinn (2008), eq. 16 and 18, with paragraph-unit counts.
         delta = (np.log((s_g + a) / (w_g + a0 - s_g - a)) - np.log((s_r + a) / (w_r + a0 - s_r - a)))
         with np.errstate(divide="ignore"):
             z = delta / np.sqrt(1.0 / (s_g + a) + 1.0 / (s_r + a))
         for k, name in enumerate(names):
+            significant = bool(q_values[j, k] < level)
             rows.append({
                 "group": g, "topic": name,
                 "prevalence": float(s_g[k] / w_g) if w_g else float("nan"),
                 "prevalence_rest": float(s_r[k] / w_r) if w_r else float("nan"),
                 "lift": float(lift[k]), "lift_low": float(low[k]), "lift_high": float(high[k]),
-                "log_odds_z": float(z[k]), "over": bool(low[k] > 1.0), "under": bool(high[k] < 1.0),
+                "log_odds_z": float(z[k]), "p_value": float(p_values[j, k]), "q_value": float(q_values[j, k]),
+                "over": significant and lift[k] > 1, "under": significant and lift[k] < 1,
             })
     return pd.DataFrame(rows)
 
@@ -199,9 +256,9 @@ def top_contrasts(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """The ``n`` most over- and ``n`` most under-represented topics of each group.
 
     Over: positive ``log_odds_z``, largest first; under: negative, smallest
-    first (a group may have fewer than ``n`` of either). Ranks by ``log_odds_z`` from a :func:`contrasts` table; ``direction`` is
-    ``"over"`` or ``"under"`` and ``interval_excludes_1`` tells whether the
-    lift's bootstrap interval supports the direction.
+    first (a group may have fewer than ``n`` of either). ``significant``
+    repeats the :func:`contrasts` flag (permutation test, FDR-adjusted) for
+    that direction.
     """
     parts = []
     for group, rows in table.groupby("group", sort=True):
@@ -210,10 +267,10 @@ def top_contrasts(table: pd.DataFrame, n: int = 3) -> pd.DataFrame:
         over, under = over.head(n).assign(direction="over"), under.head(n).assign(direction="under")
         for part in (over, under):
             part = part.assign(rank=np.arange(1, len(part) + 1))
-            part["interval_excludes_1"] = np.where(part["direction"] == "over", part["over"], part["under"])
+            part["significant"] = np.where(part["direction"] == "over", part["over"], part["under"])
             parts.append(part)
     columns = ["group", "direction", "rank", "topic", "prevalence", "prevalence_rest", "lift", "lift_low",
-               "lift_high", "log_odds_z", "interval_excludes_1"]
+               "lift_high", "log_odds_z", "p_value", "q_value", "significant"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
@@ -300,7 +357,7 @@ class Comparison:
     Examples
     --------
     >>> comp = compare_groups([[1, 0], [0, 1], [1, 0], [1, 0]], ["a", "a", "b", "b"], by="district", n_perm=10)
-    >>> comp.prevalence_matrix().loc["b", "T0"]
+    >>> float(comp.prevalence_matrix().loc["b", "T0"])
     1.0
     """
 
@@ -337,7 +394,7 @@ def compare_groups(theta, groups, by: str = "group", topics: Sequence[str] | Non
     theta, groups_arr, w = _as_inputs(theta, groups, weights)
     names = _topic_names(theta, topics)
     prev = bootstrap_prevalence(theta, groups_arr, names, w, n_boot, ci, random_state)
-    con = contrasts(theta, groups_arr, names, w, n_boot, ci, prior, random_state)
+    con = contrasts(theta, groups_arr, names, w, n_boot, ci, prior, n_perm, random_state)
     matrix = prevalence(theta, groups_arr, names, w)
     return Comparison(
         by=by, prevalence=prev, contrasts=con, top=top_contrasts(con, top_n),
@@ -357,3 +414,20 @@ def partition_agreement(a: Sequence, b: Sequence) -> dict[str, float]:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     return {"adjusted_rand": float(adjusted_rand_score(a, b)), "nmi": float(normalized_mutual_info_score(a, b))}
+
+
+def seed_stability(assignments: Sequence[Sequence]) -> dict[str, float]:
+    """Mean pairwise agreement of hard topic assignments from runs with different seeds.
+
+    1.0 means every seed puts the paragraphs into the same topics (up to topic
+    numbering); values near 0 mean the partition is mostly seed noise.
+
+    >>> seed_stability([[0, 0, 1, 1], [1, 1, 0, 0], [0, 0, 1, 1]])
+    {'adjusted_rand': 1.0, 'nmi': 1.0, 'n_runs': 3.0}
+    """
+    runs = [list(a) for a in assignments]
+    if len(runs) < 2:
+        return {"adjusted_rand": float("nan"), "nmi": float("nan"), "n_runs": float(len(runs))}
+    pairs = [partition_agreement(a, b) for a, b in combinations(runs, 2)]
+    return {"adjusted_rand": float(np.mean([p["adjusted_rand"] for p in pairs])),
+            "nmi": float(np.mean([p["nmi"] for p in pairs])), "n_runs": float(len(runs))}

@@ -40,7 +40,13 @@ def _fit_lda(tokens: list[list[str]], opts: dict[str, Any], progress: bool):
         logger.info("LDA: K=%d chosen by rule %s on %s over K=%s", k, opts["k_rule"], opts["k_metric"], k_values)
     model = sweep.models[(k, seeds[0])]
     ids = list(range(k))
-    return model, model.doc_topics_, model.topic_words_, ids, sweep.scores, summary, {"lda_k_chosen": k}
+    extra: dict[str, float] = {"lda_k_chosen": k}
+    if len(seeds) > 1:  # how much the dominant-topic partition at K depends on the seed
+        from .compare import seed_stability
+
+        stability = seed_stability([sweep.models[(k, s)].doc_topics_.argmax(axis=1) for s in seeds])
+        extra.update({"seed_stability_ari": stability["adjusted_rand"], "seed_stability_nmi": stability["nmi"]})
+    return model, model.doc_topics_, model.topic_words_, ids, sweep.scores, summary, extra
 
 
 def _fit_bertopic(texts: list[str], tokenizer, opts: dict[str, Any]):

@@ -40,7 +40,7 @@ TOKENS_SCHEMA = {
 LDA_SCHEMA = {
     "n_topics": Field(int, None, nullable=True, min=2, max=50, help="fixed K; null: choose K from k_values by k_rule"),
     "k_values": Field(list, [3, 4, 5, 6, 7, 8, 9, 10], item_type=int, min=2, max=50),
-    "seeds": Field(list, [0, 1, 2], item_type=int, min=0, help="the first seed fits the reported model"),
+    "seeds": Field(list, [0, 1, 2, 3, 4], item_type=int, min=0, help="the first seed fits the reported model"),
     "k_rule": Field(str, "one_se", choices=("one_se", "max_mean")),
     "k_metric": Field(str, "c_v", choices=("c_v", "c_npmi", "u_mass", "diversity")),
     "passes": Field(int, 10, min=1, max=200),
