@@ -23,6 +23,8 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+import pandas as pd
+
 from .config import flatten
 from .paths import project_root
 
@@ -217,9 +219,7 @@ class PolicyClassifierPyfunc(_PythonModel):
 
         self.classifier = PolicyClassifier.load(context.artifacts["model_dir"])
 
-    def predict(self, context, model_input, params=None):
-        import pandas as pd
-
+    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
         if isinstance(model_input, pd.DataFrame):
             texts = model_input["text"].astype(str).tolist() if "text" in model_input else model_input.iloc[:, 0].astype(str).tolist()
         else:
@@ -250,7 +250,8 @@ def log_classifier_model(model_dir: str | os.PathLike, example_texts: list[str],
     signature = infer_signature(example, output.predict(None, example))
     info = mlflow.pyfunc.log_model(
         name="model",
-        python_model=PolicyClassifierPyfunc(),
+        # A model-from-code file, so loading runs our source instead of unpickling an object.
+        python_model=str(Path(__file__).with_name("mlflow_pyfunc.py")),
         artifacts={"model_dir": str(model_dir)},
         signature=signature,
         input_example=example,

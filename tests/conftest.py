@@ -41,3 +41,9 @@ def seed_file(seeds_path):
         return seeds_path / f"{SEED_IDS[name]}.txt"
 
     return _path
+
+
+@pytest.fixture(scope="session")
+def tracking_uri(tmp_path_factory) -> str:
+    """One local MLflow store for the session (creating the sqlite schema takes a while)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('mlflow')}/mlflow.db"
