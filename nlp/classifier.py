@@ -20,6 +20,8 @@ from typing import Any, Sequence, Union
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -55,6 +57,23 @@ def to_indicator(labels: Sequence[Sequence[str]] | np.ndarray, label_ids: Sequen
                 raise ValueError(f"unknown label {label!r}; valid labels are {list(label_ids)}")
             out[i, index[label]] = 1
     return out
+
+
+def _linear_heads(ovr: OneVsRestClassifier, n_labels: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and intercepts of a fitted one-vs-rest logistic regression, one row per label.
+
+    A label that was constant in training (all 0 or all 1) gets zero weights and
+    an intercept that saturates the logistic function.
+    """
+    coef = np.zeros((n_labels, n_features))
+    intercept = np.zeros(n_labels)
+    for j, estimator in enumerate(ovr.estimators_):
+        if hasattr(estimator, "coef_"):
+            coef[j] = np.ravel(estimator.coef_)
+            intercept[j] = float(np.ravel(estimator.intercept_)[0])
+        else:  # sklearn's _ConstantPredictor
+            intercept[j] = 30.0 if float(np.ravel(estimator.y_)[0]) > 0.5 else -30.0
+    return coef, intercept
 
 
 def choose_thresholds(proba: np.ndarray, y_true: np.ndarray, step: float = 0.05) -> np.ndarray:
@@ -181,7 +200,7 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"X and y: expected the same length, received {len(texts)} and {len(Y)}")
         if len(texts) < 2:
             raise ValueError(f"X: expected at least 2 training texts, received {len(texts)}")
-        self.pipeline_ = self._make_pipeline(self.taxonomy_).fit(texts, Y)
+        self.features_, self.coef_, self.intercept_ = self._fit_parts(texts, Y)
         self.thresholds_ = np.full(len(self.label_ids_), float(self.threshold))
         if self.thresholds == "cv":
             if groups is not None and len({g for g in groups if g is not None}) >= 2:
@@ -201,17 +220,26 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
         for group in sorted({g for g in groups if g is not None}, key=str):
             test = groups_arr == group
             train_idx = np.flatnonzero(~test)
-            pipeline = self._make_pipeline(self.taxonomy_).fit([texts[i] for i in train_idx], Y[train_idx])
-            oof[test] = self._unit_proba([texts[i] for i in np.flatnonzero(test)], pipeline)
+            parts = self._fit_parts([texts[i] for i in train_idx], Y[train_idx])
+            oof[test] = self._unit_proba([texts[i] for i in np.flatnonzero(test)], parts)
         return oof, scored
 
     # -- prediction ----------------------------------------------------------
 
-    def _unit_proba(self, units: list[str], pipeline: Pipeline | None = None) -> np.ndarray:
-        pipeline = pipeline or self.pipeline_
+    def _fit_parts(self, texts: list[str], Y: np.ndarray) -> tuple[list, np.ndarray, np.ndarray]:
+        """Fit features and one-vs-rest heads; keep the features and the linear weights only."""
+        pipeline = self._make_pipeline(self.taxonomy_).fit(texts, Y)
+        union = pipeline.named_steps["features"]
+        n_features = union.transform(texts[:1]).shape[1]
+        coef, intercept = _linear_heads(pipeline.named_steps["model"], len(self.label_ids_), n_features)
+        return list(union.transformer_list), coef, intercept
+
+    def _unit_proba(self, units: list[str], parts: tuple | None = None) -> np.ndarray:
+        features, coef, intercept = parts if parts is not None else (self.features_, self.coef_, self.intercept_)
         if not units:
             return np.zeros((0, len(self.label_ids_)))
-        proba = np.asarray(pipeline.predict_proba(units), dtype=float)
+        X = sparse.hstack([transformer.transform(units) for _, transformer in features], format="csr")
+        proba = expit(np.asarray(X @ coef.T) + intercept)
         if self.rules == "blend":
             hits = (rule_hits(units, Taxonomy.from_dict(self.taxonomy_)) > 0).astype(float)
             w = float(self.rule_weight)
@@ -219,7 +247,7 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
         return proba
 
     def _paragraph_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
-        check_is_fitted(self, "pipeline_")
+        check_is_fitted(self, "coef_")
         if isinstance(paragraphs, str):
             raise TypeError("expected a sequence of paragraph strings, received a single string; wrap it in a list")
         texts = ["" if t is None else str(t) for t in paragraphs]
@@ -244,12 +272,12 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, paragraphs: Sequence[str]) -> pd.DataFrame:
         """One row per paragraph, one probability column per label id."""
-        check_is_fitted(self, "pipeline_")
+        check_is_fitted(self, "coef_")
         return pd.DataFrame(self._paragraph_proba(paragraphs), columns=self.label_ids_)
 
     def predict_indicator(self, paragraphs: Sequence[str]) -> np.ndarray:
         """0/1 matrix (paragraphs x labels) after the per-label thresholds."""
-        check_is_fitted(self, "pipeline_")
+        check_is_fitted(self, "coef_")
         return (self._paragraph_proba(paragraphs) >= self.thresholds_).astype(int)
 
     def predict(self, paragraphs: Sequence[str]) -> list[list[str]]:
@@ -279,7 +307,7 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
     # -- persistence -----------------------------------------------------------
 
     def save(self, path: Union[str, os.PathLike], metadata: dict | None = None) -> Path:
-        """Write the model to a folder (skops + JSON, no pickle). See :mod:`nlp.model_io`."""
+        """Write the model to a folder (JSON + NumPy arrays, no pickle). See :mod:`nlp.model_io`."""
         from .model_io import save_classifier
 
         return save_classifier(self, path, metadata or {})

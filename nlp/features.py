@@ -3,7 +3,7 @@
 Character n-grams need no segmenter and carry most of the signal in short
 Chinese clauses; jieba word n-grams add whole terms (行政复议, 首违不罚); rule
 hits (:class:`RuleFeatures`) add the taxonomy's cue terms clause by clause.
-All stages are scikit-learn transformers and save with skops.
+All stages are scikit-learn transformers; :mod:`nlp.model_io` saves them as plain data.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 MLflow copies this file into the logged model and runs it on load, instead of
 unpickling a Python object; the wrapped classifier itself is read from its
-skops folder (see :class:`nlp.tracking.PolicyClassifierPyfunc`).
+saved folder (JSON + arrays; see :class:`nlp.tracking.PolicyClassifierPyfunc`).
 """
 from mlflow.models import set_model
 

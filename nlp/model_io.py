@@ -1,17 +1,20 @@
-"""Saving and loading the classifier without pickle.
+"""Saving and loading the classifier as plain data: JSON and NumPy arrays, never pickle.
 
 A model folder holds:
 
-* ``pipeline.skops`` — the fitted scikit-learn pipeline, in skops format, which
-  rebuilds objects from an explicit list of trusted types and never runs
-  pickle's arbitrary code;
-* ``model.json`` — hyper-parameters, thresholds, label ids, the taxonomy,
-  the format version and provenance (data hash, package version, metrics);
-* ``MODEL_CARD.md`` — the same for people.
+* ``model.json`` — hyper-parameters, thresholds, label ids, the taxonomy, the
+  feature extractors' settings, the format version and provenance (data hash,
+  package version, held-out metrics);
+* ``vocabulary_<name>.json`` — each TF-IDF vectorizer's terms, in column order;
+* ``arrays.npz`` — idf vectors, the weight matrix and the intercepts, read with
+  ``allow_pickle=False``;
+* ``MODEL_CARD.md`` — the description for people.
 
-Loading refuses a folder whose pipeline needs any type outside
-:data:`TRUSTED_TYPES`, a format version it does not know, or a corrupted file,
-with an error that says which.
+Loading rebuilds the estimators from this data; the only callables a model may
+name are the package's own text functions in :data:`TRUSTED_FUNCTIONS`. Nothing
+on the load path can execute code stored in the folder, and a missing,
+corrupted, foreign or incompatible folder raises :class:`ModelLoadError`
+saying which.
 """
 from __future__ import annotations
 
@@ -20,51 +23,32 @@ import logging
 import os
 import zipfile
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 import numpy as np
 
 from .paths import default_model_dir
 
-__all__ = ["FORMAT_VERSION", "TRUSTED_TYPES", "ModelLoadError", "save_classifier", "load_classifier", "read_model_info"]
+__all__ = ["FORMAT_VERSION", "TRUSTED_FUNCTIONS", "ModelLoadError", "save_classifier", "load_classifier", "read_model_info", "model_card"]
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-PIPELINE_FILE = "pipeline.skops"
+FORMAT_VERSION = 2
 INFO_FILE = "model.json"
+ARRAYS_FILE = "arrays.npz"
 CARD_FILE = "MODEL_CARD.md"
 
-# Every type a saved pipeline may contain beyond skops' own defaults.
-TRUSTED_TYPES = [
-    "nlp.features.RuleFeatures",
-    "nlp.tokenize.normalize",
-    "nlp.tokenize.tokenize",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.pipeline.FeatureUnion",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.multiclass.OneVsRestClassifier",
-    "sklearn.multiclass._ConstantPredictor",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.preprocessing._label.LabelBinarizer",
-    "builtins.dict",
-    "builtins.list",
-    "builtins.tuple",
-    "builtins.set",
-    "builtins.frozenset",
-    "builtins.int",
-    "builtins.float",
-    "builtins.str",
-    "builtins.bool",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.dtype",
-    "numpy.ndarray",
-    "scipy.sparse._csr.csr_matrix",
-]
-
 _PARAMS = ("unit", "analyzer", "char_ngrams", "word_ngrams", "rules", "rule_weight", "C", "thresholds", "threshold", "random_state")
+_TFIDF_PARAMS = ("analyzer", "ngram_range", "lowercase", "sublinear_tf", "norm", "use_idf", "smooth_idf", "min_df", "max_df", "dtype")
+
+
+def _trusted_functions() -> dict[str, Callable]:
+    from .tokenize import normalize, tokenize
+
+    return {"nlp.tokenize.normalize": normalize, "nlp.tokenize.tokenize": tokenize}
+
+
+TRUSTED_FUNCTIONS = ("nlp.tokenize.normalize", "nlp.tokenize.tokenize")
 
 
 class ModelLoadError(RuntimeError):
@@ -72,29 +56,66 @@ class ModelLoadError(RuntimeError):
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
+    if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, (np.floating,)):
+    if isinstance(value, np.floating):
         return float(value)
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, type):
+        return value.__name__
     return value
+
+
+def _function_name(fn: Callable | None) -> str | None:
+    if fn is None:
+        return None
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    if name not in TRUSTED_FUNCTIONS:
+        raise ValueError(f"cannot save a model that calls {name}; savable functions are {list(TRUSTED_FUNCTIONS)}")
+    return name
+
+
+def _describe_features(features: list, arrays: dict[str, np.ndarray], folder: Path) -> list[dict[str, Any]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .features import RuleFeatures
+
+    described = []
+    for name, transformer in features:
+        if isinstance(transformer, TfidfVectorizer):
+            terms = [""] * len(transformer.vocabulary_)
+            for term, index in transformer.vocabulary_.items():
+                terms[index] = term
+            vocabulary_file = f"vocabulary_{name}.json"
+            with open(folder / vocabulary_file, "w", encoding="utf-8") as handle:
+                json.dump(terms, handle, ensure_ascii=False, separators=(",", ":"))
+            arrays[f"idf__{name}"] = transformer.idf_
+            params = {k: _jsonable(getattr(transformer, k)) for k in _TFIDF_PARAMS}
+            params["preprocessor"] = _function_name(transformer.preprocessor)
+            params["tokenizer"] = _function_name(transformer.tokenizer)
+            described.append({"name": name, "kind": "tfidf", "params": params, "vocabulary": vocabulary_file})
+        elif isinstance(transformer, RuleFeatures):
+            described.append({"name": name, "kind": "rules", "scale": float(transformer.scale)})
+        else:
+            raise ValueError(f"cannot save feature extractor {name!r} of type {type(transformer).__name__}")
+    return described
 
 
 def save_classifier(classifier, path: Union[str, os.PathLike], metadata: dict[str, Any]) -> Path:
     """Write a fitted :class:`~nlp.classifier.PolicyClassifier` to a folder."""
-    import skops.io as sio
     from sklearn.utils.validation import check_is_fitted
 
     from . import __version__
 
-    check_is_fitted(classifier, "pipeline_")
+    check_is_fitted(classifier, "coef_")
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    # The vocabulary makes the JSON schema large and repetitive; deflate shrinks it ~10x.
-    sio.dump(classifier.pipeline_, folder / PIPELINE_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    arrays: dict[str, np.ndarray] = {"coef": classifier.coef_.astype(np.float64), "intercept": classifier.intercept_}
+    features = _describe_features(classifier.features_, arrays, folder)
+    np.savez_compressed(folder / ARRAYS_FILE, **arrays)
     info = {
         "format_version": FORMAT_VERSION,
         "package_version": __version__,
@@ -102,6 +123,7 @@ def save_classifier(classifier, path: Union[str, os.PathLike], metadata: dict[st
         "label_ids": list(classifier.label_ids_),
         "thresholds": [float(t) for t in classifier.thresholds_],
         "taxonomy": classifier.taxonomy_,
+        "features": features,
         "n_train": int(classifier.n_train_),
         **{k: _jsonable(v) for k, v in metadata.items()},
     }
@@ -112,12 +134,15 @@ def save_classifier(classifier, path: Union[str, os.PathLike], metadata: dict[st
 
 
 def read_model_info(path: Union[str, os.PathLike, None] = None) -> dict[str, Any]:
+    """The parsed ``model.json`` of a model folder."""
     folder = Path(path) if path is not None else default_model_dir()
     info_path = folder / INFO_FILE
     if not folder.exists():
         raise ModelLoadError(f"model folder not found: {str(folder)!r}")
+    if not folder.is_dir():
+        raise ModelLoadError(f"expected a model folder, received the file {str(folder)!r}")
     if not info_path.exists():
-        raise ModelLoadError(f"{folder}: expected {INFO_FILE} and {PIPELINE_FILE} in the model folder; {INFO_FILE} is missing")
+        raise ModelLoadError(f"{folder}: expected {INFO_FILE} and {ARRAYS_FILE} in the model folder; {INFO_FILE} is missing")
     try:
         with open(info_path, encoding="utf-8") as handle:
             info = json.load(handle)
@@ -128,6 +153,60 @@ def read_model_info(path: Union[str, os.PathLike, None] = None) -> dict[str, Any
     return info
 
 
+def _load_arrays(path: Path) -> dict[str, np.ndarray]:
+    if not path.exists():
+        raise ModelLoadError(f"{path.parent}: {ARRAYS_FILE} is missing")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        # allow_pickle=False makes NumPy refuse object arrays instead of unpickling them.
+        raise ModelLoadError(f"{path}: not a valid array file or it holds pickled objects ({type(exc).__name__}: {exc})") from exc
+
+
+def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarray], folder: Path, taxonomy: dict) -> list:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .features import RuleFeatures
+
+    functions = _trusted_functions()
+    features = []
+    for entry in described:
+        name, kind = entry["name"], entry["kind"]
+        if kind == "rules":
+            features.append((name, RuleFeatures(taxonomy, scale=float(entry["scale"])).fit([])))
+            continue
+        if kind != "tfidf":
+            raise ModelLoadError(f"{folder / INFO_FILE}: unknown feature kind {kind!r}; expected 'tfidf' or 'rules'")
+        params = dict(entry["params"])
+        for key in ("preprocessor", "tokenizer"):
+            if params.get(key) is not None:
+                if params[key] not in functions:
+                    raise ModelLoadError(f"{folder / INFO_FILE}: refusing to load; feature {name!r} names the function "
+                                         f"{params[key]!r}, outside the trusted list {list(TRUSTED_FUNCTIONS)}")
+                params[key] = functions[params[key]]
+        params["ngram_range"] = tuple(params["ngram_range"])
+        params["dtype"] = getattr(np, params.get("dtype", "float64"))
+        vectorizer = TfidfVectorizer(token_pattern=None if params.get("tokenizer") else r"(?u)\b\w\w+\b", **params)
+        vocabulary_path = folder / entry["vocabulary"]
+        if not vocabulary_path.exists() or vocabulary_path.parent.resolve() != folder.resolve():
+            raise ModelLoadError(f"{folder}: vocabulary file {entry['vocabulary']!r} is missing")
+        try:
+            with open(vocabulary_path, encoding="utf-8") as handle:
+                terms = json.load(handle)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ModelLoadError(f"{vocabulary_path}: corrupted vocabulary ({exc})") from exc
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            raise ModelLoadError(f"{vocabulary_path}: expected a JSON list of strings")
+        vectorizer.vocabulary_ = {term: index for index, term in enumerate(terms)}
+        idf = arrays.get(f"idf__{name}")
+        if idf is None or idf.shape != (len(terms),):
+            raise ModelLoadError(f"{folder / ARRAYS_FILE}: idf for {name!r} is missing or does not match its vocabulary")
+        vectorizer.idf_ = idf
+        features.append((name, vectorizer))
+    return features
+
+
 def load_classifier(path: Union[str, os.PathLike, None] = None):
     """Load a :class:`~nlp.classifier.PolicyClassifier` saved by :func:`save_classifier`.
 
@@ -135,10 +214,8 @@ def load_classifier(path: Union[str, os.PathLike, None] = None):
     ------
     ModelLoadError
         If the folder or a file is missing, corrupted, written by an
-        incompatible format version, or needs types outside the trusted list.
+        incompatible format version, or names untrusted functions.
     """
-    import skops.io as sio
-
     from .classifier import PolicyClassifier
 
     folder = Path(path) if path is not None else default_model_dir()
@@ -150,50 +227,42 @@ def load_classifier(path: Union[str, os.PathLike, None] = None):
             f"(expected {FORMAT_VERSION}); retrain with `nlp train` or install the package version that wrote it "
             f"({info.get('package_version', 'unknown')})"
         )
-    pipeline_path = folder / PIPELINE_FILE
-    if not pipeline_path.exists():
-        raise ModelLoadError(f"{folder}: {PIPELINE_FILE} is missing")
-    try:
-        untrusted = sio.get_untrusted_types(file=pipeline_path)
-    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError, OSError) as exc:
-        raise ModelLoadError(f"{pipeline_path}: not a valid skops file ({type(exc).__name__}: {exc})") from exc
-    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if refused:
-        raise ModelLoadError(f"{pipeline_path}: refusing to load; it needs types outside the trusted list: {refused}")
-    try:
-        pipeline = sio.load(pipeline_path, trusted=untrusted)
-    except Exception as exc:  # skops raises many types for damaged or foreign files
-        raise ModelLoadError(f"{pipeline_path}: could not be loaded ({type(exc).__name__}: {exc})") from exc
+    arrays = _load_arrays(folder / ARRAYS_FILE)
     try:
         params = dict(info["params"])
         for key in ("char_ngrams", "word_ngrams"):
             params[key] = tuple(params[key])
         classifier = PolicyClassifier(taxonomy=info["taxonomy"], **params)
-        classifier.pipeline_ = pipeline
         classifier.label_ids_ = list(info["label_ids"])
         classifier.taxonomy_ = info["taxonomy"]
         classifier.thresholds_ = np.asarray(info["thresholds"], dtype=float)
         classifier.n_train_ = int(info.get("n_train", 0))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelLoadError(f"{folder / INFO_FILE}: incomplete model description ({type(exc).__name__}: {exc})") from exc
-    if len(classifier.thresholds_) != len(classifier.label_ids_):
-        raise ModelLoadError(f"{folder / INFO_FILE}: {len(classifier.thresholds_)} thresholds for {len(classifier.label_ids_)} labels")
+        classifier.features_ = _build_features(info["features"], arrays, folder, info["taxonomy"])
+        classifier.coef_ = arrays["coef"]
+        classifier.intercept_ = arrays["intercept"]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelLoadError(f"{folder / INFO_FILE}: incomplete or inconsistent model description ({type(exc).__name__}: {exc})") from exc
+    n_labels = len(classifier.label_ids_)
+    n_features = sum(len(t.vocabulary_) if hasattr(t, "vocabulary_") else t.n_features_out_ for _, t in classifier.features_)
+    if classifier.coef_.shape != (n_labels, n_features) or classifier.intercept_.shape != (n_labels,) or len(classifier.thresholds_) != n_labels:
+        raise ModelLoadError(f"{folder}: weights of shape {classifier.coef_.shape} do not fit {n_labels} labels x {n_features} features")
     classifier.info_ = info
     return classifier
 
 
 def model_card(info: dict[str, Any]) -> str:
     """A short Markdown model card from the model description."""
+    label_ids = info.get("label_ids", [])
     lines = [
         "# Policy-area classifier",
         "",
         f"- package version: {info.get('package_version')}",
-        f"- format version: {info.get('format_version')} (skops pipeline + JSON; no pickle)",
+        f"- format version: {info.get('format_version')} (JSON + NumPy arrays, loaded without pickle)",
         f"- training data: {info.get('training_data', 'n/a')}",
         f"- training-data hash (sha256): {info.get('data_hash', 'n/a')}",
         f"- training units: {info.get('n_train')}",
-        f"- labels: {', '.join(info.get('label_ids', []))}",
-        f"- thresholds: {', '.join(f'{l}={t:.2f}' for l, t in zip(info.get('label_ids', []), info.get('thresholds', [])))}",
+        f"- labels: {', '.join(label_ids)}",
+        f"- thresholds: {', '.join(f'{l}={t:.2f}' for l, t in zip(label_ids, info.get('thresholds', [])))}",
         f"- parameters: {json.dumps(info.get('params', {}), ensure_ascii=False)}",
         "",
         "## Held-out metrics",
@@ -201,9 +270,13 @@ def model_card(info: dict[str, Any]) -> str:
     ]
     metrics = info.get("metrics") or {}
     if metrics:
-        lines += ["| evaluation | micro-F1 | macro-F1 |", "| --- | --- | --- |"]
+        lines += ["| evaluation | micro-F1 | macro-F1 | macro-F1 95% CI |", "| --- | --- | --- | --- |"]
+        names = {"lodo": "leave-one-district-out (seeds)", "dev": "development set (other provinces)"}
         for name, values in metrics.items():
-            lines.append(f"| {name} | {values.get('micro_f1', float('nan')):.3f} | {values.get('macro_f1', float('nan')):.3f} |")
+            ci = values.get("macro_f1_ci") or []
+            ci_text = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if len(ci) == 2 else "n/a"
+            lines.append(f"| {names.get(name, name)} | {values.get('micro_f1', float('nan')):.3f} | "
+                         f"{values.get('macro_f1', float('nan')):.3f} | {ci_text} |")
     else:
         lines.append("not recorded")
     lines += ["", "Regenerate with `nlp train --config configs/classifier.yaml`.", ""]

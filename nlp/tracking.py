@@ -47,7 +47,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_PACKAGES = ("nlp-fazhi", "scikit-learn", "numpy", "pandas", "scipy", "jieba", "gensim", "bertopic", "mlflow", "skops", "torch")
+_PACKAGES = ("nlp-fazhi", "scikit-learn", "numpy", "pandas", "scipy", "jieba", "gensim", "bertopic", "mlflow", "torch")
 
 
 class TrackingError(RuntimeError):

@@ -163,17 +163,38 @@ def test_save_load_round_trip(held_out_fit, tmp_path):
 
 def test_untrusted_or_damaged_model_files_are_refused(held_out_fit, tmp_path):
     clf, _ = held_out_fit
-    folder = clf.save(tmp_path / "m", {})
-    # a pickle in place of the skops file
-    (folder / "pipeline.skops").write_bytes(pickle.dumps({"evil": print}))
-    with pytest.raises(ModelLoadError, match="not a valid skops file|could not be loaded"):
+
+    def fresh(name):
+        return clf.save(tmp_path / name, {})
+
+    # a pickle in place of the arrays: NumPy refuses it, nothing is unpickled
+    folder = fresh("pickled")
+    (folder / "arrays.npz").write_bytes(pickle.dumps({"evil": print}))
+    with pytest.raises(ModelLoadError, match="arrays.npz"):
+        PolicyClassifier.load(folder)
+    # a model description that names a function outside the trusted list
+    folder = fresh("untrusted")
+    info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    info["features"][0]["params"]["preprocessor"] = "os.system"
+    (folder / "model.json").write_text(json.dumps(info), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="refusing to load.*os.system"):
         PolicyClassifier.load(folder)
     # an incompatible format version
-    folder = clf.save(tmp_path / "m2", {})
-    info = json.loads((folder / "model.json").read_text())
+    folder = fresh("old")
+    info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     info["format_version"] = 99
-    (folder / "model.json").write_text(json.dumps(info))
+    (folder / "model.json").write_text(json.dumps(info), encoding="utf-8")
     with pytest.raises(ModelLoadError, match="format version 99"):
+        PolicyClassifier.load(folder)
+    # truncated files
+    folder = fresh("truncated")
+    (folder / "model.json").write_text("{\"format_version\": 2, ", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="corrupted"):
+        PolicyClassifier.load(folder)
+    folder = fresh("truncated-arrays")
+    data = (folder / "arrays.npz").read_bytes()
+    (folder / "arrays.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelLoadError, match="arrays.npz"):
         PolicyClassifier.load(folder)
     # a missing folder
     with pytest.raises(ModelLoadError, match="not found"):
