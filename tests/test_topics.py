@@ -210,6 +210,30 @@ def test_sentence_transformers_needs_a_local_folder(tmp_path):
         make_embedding("sentence_transformers", model_path=str(tmp_path / "missing"))
 
 
+def test_local_sentence_transformers_folder(tmp_path, corpus):
+    """A tiny character-embedding model, built and saved here, loads from its folder offline."""
+    pytest.importorskip("sentence_transformers")
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+
+    try:
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # older sentence-transformers
+        from sentence_transformers.models import StaticEmbedding
+
+    chars = sorted({ch for text in corpus.paragraphs["text"] for ch in text})
+    tokenizer = Tokenizer(models.WordLevel({"[UNK]": 0, **{ch: i + 1 for i, ch in enumerate(chars)}}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
+    weights = np.random.default_rng(0).normal(size=(len(chars) + 1, 16)).astype("float32")
+    SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu").save(str(tmp_path))
+    options = dict(embedding="sentence_transformers", embedding_model_path=str(tmp_path), n_topics=5)
+    first = nlp.fit_topics(corpus, "bertopic", progress=False, **options)
+    second = nlp.fit_topics(corpus, "bertopic", progress=False, **options)
+    assert first.model.embeddings_.shape == (len(corpus.paragraphs), 16)
+    assert first.n_topics == 5 and first.metrics["outlier_share"] == 0
+    pd.testing.assert_frame_equal(first.doc_topics, second.doc_topics)
+
+
 def test_reduction_clustering_vectorizer_stages():
     from nlp.topics.bertopic_model import make_clustering, make_reduction, make_vectorizer
 
@@ -430,10 +454,10 @@ def test_cli_topics_bad_override_is_one_line_error(capsys):
     assert "lda.k_rule" in err and "topics_lda.yaml" in err and "Traceback" not in err
 
 
-def test_run_logs_metrics_and_artifacts_to_mlflow(tmp_path, monkeypatch, corpus):
+def test_run_logs_metrics_and_artifacts_to_mlflow(tmp_path, monkeypatch, corpus, tracking_uri):
     from nlp.topics.run import run_topics
 
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking_uri)
     config = load_topics_config("configs/topics_lda.yaml", overrides=[
         "lda.k_values=[3, 4]", "lda.seeds=[0]", "lda.passes=3", "lda.iterations=20", "compare.n_boot=200",
         "compare.n_perm=50",
@@ -444,7 +468,7 @@ def test_run_logs_metrics_and_artifacts_to_mlflow(tmp_path, monkeypatch, corpus)
 
     import mlflow
 
-    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db")
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri)
     run = client.get_run(outcome.run_id)
     assert run.info.status == "FINISHED"
     for key in ("coherence_c_v", "coherence_c_npmi", "coherence_u_mass", "diversity", "lda_k_chosen"):
