@@ -15,6 +15,7 @@ setup: .venv/.installed
 
 main: setup
 	.venv/bin/nlp corpus seeds
+	.venv/bin/nlp run --config configs/main.yaml
 
 test: setup
 	$(PY) -m pytest -q

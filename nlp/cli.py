@@ -159,8 +159,31 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_predict)
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import run_main
+
+    outcome = run_main(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet)
+    root = outcome.report.parent
+    print("\nThe main job is done. Results:")
+    print(f"  report page      {outcome.report}")
+    if outcome.model_dir is not None:
+        print(f"  model            {outcome.model_dir} (MODEL_CARD.md)")
+    print(f"  classifier       {root / 'classifier'} (comparison.md, per_label.csv, plots)")
+    for method, folder in outcome.topic_outputs.items():
+        print(f"  topics ({method:8s}) {folder}")
+    if args.mlflow:
+        print("  MLflow runs      .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db   (then open http://127.0.0.1:5000)")
+    return 0
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="the main job: corpus, classifier, topic models, report page")
+    _add_config_args(p, "configs/main.yaml")
+    p.set_defaults(handler=_cmd_run)
+
+
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_corpus, _add_train, _add_evaluate, _add_predict, _add_topics,
+    _add_corpus, _add_train, _add_evaluate, _add_predict, _add_topics, _add_run,
 ]
 
 

@@ -220,6 +220,9 @@ def evaluate_candidates(config: dict[str, Any], data: TrainingData, progress: bo
     for i, candidate in enumerate(config["candidates"]):
         if not isinstance(candidate, dict) or "name" not in candidate:
             raise ValueError(f"candidates[{i}]: expected a mapping with 'name' and 'params', received {candidate!r}")
+        unknown = sorted(set(candidate) - {"name", "params", "guide_examples"})
+        if unknown:
+            raise ValueError(f"candidates[{i}]: unknown key {unknown[0]!r}; valid keys are ['guide_examples', 'name', 'params']")
         params = validate({**config["model"], **candidate.get("params", {})}, MODEL_SCHEMA, f"candidates[{i}]")
         guide = candidate.get("guide_examples", with_guide)
         runs.append((candidate["name"], _learned(params, guide)))
