@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
 
 from .features import build_features
 from .labels import Taxonomy, default_taxonomy
@@ -57,6 +58,24 @@ def to_indicator(labels: Sequence[Sequence[str]] | np.ndarray, label_ids: Sequen
                 raise ValueError(f"unknown label {label!r}; valid labels are {list(label_ids)}")
             out[i, index[label]] = 1
     return out
+
+
+# Paragraphs scored per batch: bounds memory and is the unit of parallel work.
+_CHUNK = 2000
+
+
+def _effective_jobs(n_jobs: int | None) -> int:
+    if n_jobs is None:
+        return 1
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    if n_jobs == 0:
+        raise ValueError("n_jobs: expected a positive integer or -1, received 0")
+    return n_jobs
+
+
+def _proba_chunk(classifier: "PolicyClassifier", texts: list[str]) -> np.ndarray:
+    return classifier._proba_chunk(texts)
 
 
 def _linear_heads(ovr: OneVsRestClassifier, n_labels: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
@@ -246,11 +265,29 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
             proba = (1.0 - w) * proba + w * hits
         return proba
 
-    def _paragraph_proba(self, paragraphs: Sequence[str]) -> np.ndarray:
+    def _paragraph_proba(self, paragraphs: Sequence[str], n_jobs: int | None = None,
+                         progress: bool | None = None) -> np.ndarray:
         check_is_fitted(self, "coef_")
         if isinstance(paragraphs, str):
             raise TypeError("expected a sequence of paragraph strings, received a single string; wrap it in a list")
         texts = ["" if t is None else str(t) for t in paragraphs]
+        if len(texts) <= _CHUNK:
+            return self._proba_chunk(texts)
+        chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+        show = len(chunks) >= 4 if progress is None else progress
+        n_jobs = _effective_jobs(n_jobs)
+        if n_jobs == 1:
+            parts = [self._proba_chunk(c) for c in tqdm(chunks, desc="classifying", unit="chunk", disable=not show)]
+        else:
+            from joblib import Parallel, delayed
+
+            # Each worker gets the fitted model once per chunk; chunks come back in order,
+            # so the result is identical to the serial one.
+            jobs = (delayed(_proba_chunk)(self, c) for c in tqdm(chunks, desc="classifying", unit="chunk", disable=not show))
+            parts = Parallel(n_jobs=n_jobs, backend="loky")(jobs)
+        return np.vstack(parts)
+
+    def _proba_chunk(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), len(self.label_ids_)))
         if self.unit == "paragraph":
             live = [i for i, t in enumerate(texts) if t.strip()]
@@ -266,23 +303,39 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
             units.extend(clauses)
             owner.extend([i] * len(clauses))
         if units:
-            proba = self._unit_proba(units)
-            np.maximum.at(out, np.array(owner), proba)
+            np.maximum.at(out, np.array(owner), self._unit_proba(units))
         return out
 
-    def predict_proba(self, paragraphs: Sequence[str]) -> pd.DataFrame:
-        """One row per paragraph, one probability column per label id."""
-        check_is_fitted(self, "coef_")
-        return pd.DataFrame(self._paragraph_proba(paragraphs), columns=self.label_ids_)
+    def predict_proba(self, paragraphs: Sequence[str], n_jobs: int | None = None,
+                      progress: bool | None = None) -> pd.DataFrame:
+        """One row per paragraph, one probability column per label id.
 
-    def predict_indicator(self, paragraphs: Sequence[str]) -> np.ndarray:
+        ``n_jobs`` > 1 (or -1 for all cores) splits large inputs over processes;
+        the result is identical to a single process.
+        """
+        check_is_fitted(self, "coef_")
+        return pd.DataFrame(self._paragraph_proba(paragraphs, n_jobs, progress), columns=self.label_ids_)
+
+    def predict_indicator(self, paragraphs: Sequence[str], n_jobs: int | None = None,
+                          progress: bool | None = None) -> np.ndarray:
         """0/1 matrix (paragraphs x labels) after the per-label thresholds."""
         check_is_fitted(self, "coef_")
-        return (self._paragraph_proba(paragraphs) >= self.thresholds_).astype(int)
+        return (self._paragraph_proba(paragraphs, n_jobs, progress) >= self.thresholds_).astype(int)
 
-    def predict(self, paragraphs: Sequence[str]) -> list[list[str]]:
-        """Label ids per paragraph, in the taxonomy's order; ``[]`` for none."""
-        indicator = self.predict_indicator(paragraphs)
+    def predict(self, paragraphs: Sequence[str], n_jobs: int | None = None,
+                progress: bool | None = None) -> list[list[str]]:
+        """Label ids per paragraph, in the taxonomy's order; ``[]`` for none.
+
+        Parameters
+        ----------
+        paragraphs : sequence of str
+        n_jobs : int, optional
+            Processes for large inputs (``-1``: all cores); results are
+            identical to ``n_jobs=1``.
+        progress : bool, optional
+            Progress bar; by default shown for inputs of several chunks.
+        """
+        indicator = self.predict_indicator(paragraphs, n_jobs, progress)
         return [[self.label_ids_[j] for j in np.flatnonzero(row)] for row in indicator]
 
     def classify_report(self, path_or_text: Union[str, os.PathLike, bytes]) -> pd.DataFrame:

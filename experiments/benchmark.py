@@ -1,0 +1,186 @@
+"""Speed and memory benchmark (issue 6): one run, a printed table and a JSON file.
+
+    .venv/bin/python experiments/benchmark.py            # full run, a few minutes on 2 cores
+    .venv/bin/python experiments/benchmark.py --quick    # smaller inputs, for a smoke test
+
+Measures (a) raw jieba throughput on the seed text replicated to >= 5 MB, (b)
+PolicyClassifier.predict throughput on the same text and its ratio to (a),
+(c) cold start of a fresh process that imports nlp, loads the default model and
+classifies one report, beside a process that only imports scikit-learn and
+pandas and initialises jieba, (d) training, LDA and BERTopic fit times at 1x,
+4x and 16x the seed corpus, each in its own process, and (e) the peak memory
+(max RSS) of those processes. Writes experiments/results/benchmark/benchmark.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "experiments" / "results" / "benchmark"
+PY = sys.executable
+SEED_REPORT = ROOT / "seeds" / "000_631c43eba3159a46.txt"
+
+# Child programs: each prints one JSON line; run in fresh processes so that
+# cold-start and peak-memory figures are not polluted by this process.
+COLD_BASELINE = "import sklearn, pandas, jieba\njieba.initialize()\n"
+COLD_NLP = f"import nlp\nclf = nlp.PolicyClassifier.load()\nclf.classify_report({str(SEED_REPORT)!r})\n"
+SCALING = r"""
+import json, resource, sys, time
+import pandas as pd
+import nlp
+from nlp.training import load_training_data
+kind, scale = sys.argv[1], int(sys.argv[2])
+corpus = nlp.load_corpus("seeds")
+def replicate(frame, k):
+    parts = []
+    for i in range(k):
+        part = frame.copy()
+        part["doc_id"] = part["doc_id"] + f"_r{i}"
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+start = time.perf_counter()
+if kind == "classifier":
+    data = load_training_data(guide_examples=True)
+    texts, labels, groups = data.units("clause", None, True)
+    clf = nlp.PolicyClassifier(taxonomy=data.taxonomy).fit(texts * scale, labels * scale, groups=groups * scale)
+    units = len(texts) * scale
+elif kind == "lda":
+    paragraphs = replicate(corpus.paragraphs, scale)
+    nlp.fit_topics(paragraphs, method="lda", n_topics=6, seeds=[0], progress=False)
+    units = len(paragraphs)
+else:
+    paragraphs = replicate(corpus.paragraphs, scale)
+    nlp.fit_topics(paragraphs, method="bertopic", n_topics=8, progress=False)
+    units = len(paragraphs)
+seconds = time.perf_counter() - start
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"kind": kind, "scale": scale, "units": units, "seconds": seconds, "peak_rss_mb": rss_mb}))
+"""
+
+
+def _run_child(code: str, *args: str, timeout: float = 1800) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run([PY, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark child failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def seed_text(min_bytes: int) -> list[str]:
+    import nlp
+
+    paragraphs = nlp.load_corpus("seeds").paragraphs["text"].tolist()
+    size = sum(len(p.encode("utf-8")) for p in paragraphs)
+    return paragraphs * math.ceil(min_bytes / size)
+
+
+def throughput(paragraphs: list[str], backends: list[str]) -> dict:
+    import nlp
+    from nlp.tokenize import cut, get_engine
+
+    n_bytes = sum(len(p.encode("utf-8")) for p in paragraphs)
+    out = {"paragraphs": len(paragraphs), "megabytes": n_bytes / 1e6}
+    for backend in backends:
+        get_engine(backend)  # initialise outside the timing
+        start = time.perf_counter()
+        for p in paragraphs:
+            cut(p, backend)
+        seconds = time.perf_counter() - start
+        out[f"tokenize_{backend}"] = {"seconds": seconds, "mb_per_s": n_bytes / 1e6 / seconds,
+                                      "paragraphs_per_s": len(paragraphs) / seconds}
+    classifier = nlp.PolicyClassifier.load()
+    classifier.predict(paragraphs[:10])
+    for n_jobs in (1, 2):
+        start = time.perf_counter()
+        classifier.predict(paragraphs, n_jobs=n_jobs)
+        seconds = time.perf_counter() - start
+        out[f"predict_n_jobs_{n_jobs}"] = {"seconds": seconds, "mb_per_s": n_bytes / 1e6 / seconds,
+                                           "paragraphs_per_s": len(paragraphs) / seconds}
+    out["predict_to_jieba_ratio"] = out["predict_n_jobs_1"]["mb_per_s"] / out["tokenize_jieba"]["mb_per_s"]
+    return out
+
+
+def cold_start(repeats: int) -> dict:
+    baseline = sorted(_run_child(COLD_BASELINE)[0] for _ in range(repeats))
+    package = sorted(_run_child(COLD_NLP)[0] for _ in range(repeats))
+    b, p = baseline[len(baseline) // 2], package[len(package) // 2]
+    return {"baseline_seconds": b, "nlp_seconds": p, "ratio": p / b, "repeats": repeats,
+            "baseline": "python -c 'import sklearn, pandas, jieba; jieba.initialize()'",
+            "nlp": "python -c 'import nlp; PolicyClassifier.load().classify_report(<one seed report>)'"}
+
+
+def scaling(scales: list[int]) -> list[dict]:
+    rows = []
+    for kind in ("classifier", "lda", "bertopic"):
+        for scale in scales:
+            _, stdout = _run_child(SCALING, kind, str(scale))
+            rows.append(json.loads(stdout.strip().splitlines()[-1]))
+            print(f"  {kind:10s} x{scale:<3d} {rows[-1]['seconds']:8.1f} s  peak {rows[-1]['peak_rss_mb']:7.0f} MB", flush=True)
+    for kind in ("classifier", "lda", "bertopic"):
+        points = [(r["units"], r["seconds"]) for r in rows if r["kind"] == kind]
+        if len(points) >= 2:
+            (u0, s0), (u1, s1) = points[0], points[-1]
+            exponent = math.log(s1 / s0) / math.log(u1 / u0)
+            for r in rows:
+                if r["kind"] == kind:
+                    r["growth_exponent"] = exponent
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="0.5 MB text, scales 1x and 2x, one cold-start repeat")
+    parser.add_argument("--output", default=str(OUT / "benchmark.json"))
+    args = parser.parse_args()
+    backends = ["jieba"]
+    try:
+        import rjieba  # noqa: F401
+
+        backends.append("rjieba")
+    except ImportError:
+        pass
+    min_bytes = 500_000 if args.quick else 5_000_000
+    scales = [1, 2] if args.quick else [1, 4, 16]
+    print(f"(a, b) throughput on >= {min_bytes / 1e6:.1f} MB of seed text", flush=True)
+    speed = throughput(seed_text(min_bytes), backends)
+    print("(c) cold start", flush=True)
+    cold = cold_start(1 if args.quick else 3)
+    print("(d, e) training and topic fits, each in a fresh process", flush=True)
+    fits = scaling(scales)
+    result = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+              "throughput": speed, "cold_start": cold, "scaling": fits}
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print()
+    print(render(result))
+    print(f"\nwritten to {args.output}")
+
+
+def render(result: dict) -> str:
+    speed, cold = result["throughput"], result["cold_start"]
+    lines = ["| measure | value | target |", "| --- | --- | --- |"]
+    for key, value in speed.items():
+        if isinstance(value, dict):
+            lines.append(f"| {key} | {value['mb_per_s']:.2f} MB/s, {value['paragraphs_per_s']:.0f} paragraphs/s | |")
+    lines.append(f"| predict / raw jieba | {speed['predict_to_jieba_ratio']:.2f}x | >= 0.8x |")
+    lines.append(f"| cold start: import + load + classify one report | {cold['nlp_seconds']:.2f} s | |")
+    lines.append(f"| cold start: sklearn + pandas + jieba init only | {cold['baseline_seconds']:.2f} s | |")
+    lines.append(f"| cold start ratio | {cold['ratio']:.2f}x | <= 1.25x |")
+    for row in result["scaling"]:
+        lines.append(f"| {row['kind']} fit at {row['scale']}x ({row['units']} units) | {row['seconds']:.1f} s, "
+                     f"peak RSS {row['peak_rss_mb']:.0f} MB, growth exponent {row.get('growth_exponent', float('nan')):.2f} | "
+                     f"exponent <= 1, peak < 2048 MB at 16x |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
