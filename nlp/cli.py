@@ -205,8 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING - 10 * min(verbosity, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # jieba attaches its own DEBUG handler; keep it quiet unless asked.
-    logging.getLogger("jieba").setLevel(level if verbosity >= 2 else logging.WARNING)
+    # jieba sets its own logger to DEBUG when imported, so import it first, then quiet it.
+    import jieba
+
+    jieba.setLogLevel(level if verbosity >= 2 else logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

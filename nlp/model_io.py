@@ -143,14 +143,18 @@ def read_model_info(path: Union[str, os.PathLike, None] = None) -> dict[str, Any
         raise ModelLoadError(f"expected a model folder, received the file {str(folder)!r}")
     if not info_path.exists():
         raise ModelLoadError(f"{folder}: expected {INFO_FILE} and {ARRAYS_FILE} in the model folder; {INFO_FILE} is missing")
+    return _read_json(info_path, dict, "model description")
+
+
+def _read_json(path: Path, expected: type, what: str) -> Any:
     try:
-        with open(info_path, encoding="utf-8") as handle:
-            info = json.load(handle)
+        with open(path, encoding="utf-8") as handle:
+            value = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelLoadError(f"{info_path}: corrupted model description ({exc})") from exc
-    if not isinstance(info, dict):
-        raise ModelLoadError(f"{info_path}: expected a JSON object, received {type(info).__name__}")
-    return info
+        raise ModelLoadError(f"{path}: corrupted {what} ({exc})") from exc
+    if not isinstance(value, expected):
+        raise ModelLoadError(f"{path}: expected a JSON {expected.__name__} as {what}, received {type(value).__name__}")
+    return value
 
 
 def _load_arrays(path: Path) -> dict[str, np.ndarray]:
@@ -186,17 +190,16 @@ def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarra
                                          f"{params[key]!r}, outside the trusted list {list(TRUSTED_FUNCTIONS)}")
                 params[key] = functions[params[key]]
         params["ngram_range"] = tuple(params["ngram_range"])
-        params["dtype"] = getattr(np, params.get("dtype", "float64"))
+        dtype = params.get("dtype", "float64")
+        if dtype not in ("float64", "float32"):
+            raise ModelLoadError(f"{folder / INFO_FILE}: feature {name!r} has dtype {dtype!r}; expected 'float64' or 'float32'")
+        params["dtype"] = getattr(np, dtype)
         vectorizer = TfidfVectorizer(token_pattern=None if params.get("tokenizer") else r"(?u)\b\w\w+\b", **params)
         vocabulary_path = folder / entry["vocabulary"]
         if not vocabulary_path.exists() or vocabulary_path.parent.resolve() != folder.resolve():
             raise ModelLoadError(f"{folder}: vocabulary file {entry['vocabulary']!r} is missing")
-        try:
-            with open(vocabulary_path, encoding="utf-8") as handle:
-                terms = json.load(handle)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ModelLoadError(f"{vocabulary_path}: corrupted vocabulary ({exc})") from exc
-        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        terms = _read_json(vocabulary_path, list, "vocabulary")
+        if not all(isinstance(t, str) for t in terms):
             raise ModelLoadError(f"{vocabulary_path}: expected a JSON list of strings")
         vectorizer.vocabulary_ = {term: index for index, term in enumerate(terms)}
         idf = arrays.get(f"idf__{name}")
