@@ -220,10 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     try:
         return int(args.handler(args) or 0)
-    except (CLIError, OSError, ValueError, TypeError, ImportError, RuntimeError) as exc:
-        # Our own errors (and the OS's: missing files) are shown as one line;
-        # anything else from deep inside a library keeps its traceback.
-        ours = isinstance(exc, (CLIError, OSError, ValueError, TypeError, ImportError)) or type(exc).__module__.startswith("nlp.")
+    except Exception as exc:
+        # Our own errors, the OS's (missing files) and MLflow's are shown as one
+        # line; anything else from deep inside a library keeps its traceback.
+        ours = (isinstance(exc, (CLIError, OSError, ValueError, TypeError, ImportError))
+                or type(exc).__module__.startswith(("nlp.", "mlflow.")))
         if args.verbose >= 2 or not ours:
             raise
         print(f"nlp {args.command}: error: {exc}", file=sys.stderr)

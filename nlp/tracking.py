@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import platform
+import re
 import subprocess
 import tempfile
 from importlib import metadata as importlib_metadata
@@ -37,6 +38,7 @@ __all__ = [
     "package_versions",
     "start_run",
     "log_metrics",
+    "metric_name",
     "log_table",
     "log_figure",
     "log_artifact",
@@ -164,10 +166,18 @@ def start_run(
             raise
 
 
+_METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. :/]")
+
+
+def metric_name(name: str) -> str:
+    """A metric name MLflow accepts: other characters (``+``, Chinese) become ``_``."""
+    return _METRIC_NAME.sub("_", name)
+
+
 def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
     import mlflow
 
-    clean = {k.replace("@", "_at_"): float(v) for k, v in metrics.items() if v is not None}
+    clean = {metric_name(k): float(v) for k, v in metrics.items() if v is not None}
     mlflow.log_metrics(clean, step=step)
 
 
