@@ -41,6 +41,7 @@ REPORT_SUFFIXES = (".txt", ".htm", ".html")
 METADATA_FILE = "metadata.yaml"
 ANNOTATIONS_FILE = "annotations.jsonl"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_TITLE_WINDOW = 8  # body lines near the top where a repeated title is dropped
 
 
 def _empty_paragraphs() -> pd.DataFrame:
@@ -89,7 +90,8 @@ def _sentences(paragraphs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _doc_id_for(text: str) -> str:
-    return "doc_" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: a str may hold lone surrogates (from os.fsdecode or JSON); they must not crash hashing.
+    return "doc_" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def read_report(
@@ -125,7 +127,7 @@ def read_report(
     """
     raw = load_text(path_or_text)
     if doc_id is None:
-        doc_id = Path(raw.source).stem if raw.source != "<string>" and raw.source != "<bytes>" else _doc_id_for(raw.text)
+        doc_id = Path(raw.source).stem if raw.source not in ("<string>", "<bytes>") else _doc_id_for(raw.text)
     lines = body_lines(raw.text)
     meta = parse_metadata(doc_id, raw.text, lines)
     meta.source, meta.encoding = raw.source, raw.encoding
@@ -139,7 +141,10 @@ def read_report(
     for message in warnings:
         logger.warning(message)
     title = find_title(lines)
-    paragraphs = segment_lines(lines, report_year=meta.year, skip_line_nos=[title.line_no] if title else [])
+    # A web page may repeat the title (<title>, <h1>, then the first line of
+    # the body): every copy of it near the top is the title, not a paragraph.
+    skip = [line.line_no for line in lines[:_TITLE_WINDOW] if title and line.text == title.text]
+    paragraphs = segment_lines(lines, report_year=meta.year, skip_line_nos=skip)
     if not paragraphs:
         frame = _empty_paragraphs()
     else:
@@ -226,6 +231,10 @@ class Corpus:
 
 
 def _resolve_corpus_dir(path: Union[str, os.PathLike]) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"expected the path of a folder of reports, received {type(path).__name__}")
+    if isinstance(path, str) and not path.strip():
+        raise ValueError("expected the path of a folder of reports, received an empty string")
     candidate = Path(path)
     if candidate.exists():
         return candidate

@@ -132,6 +132,26 @@ def _district_in(text: str) -> str | None:
     return None
 
 
+# Metadata fields sit in the first lines of a page, and on short lines.
+_HEAD_LINES = 40
+_HEAD_LINE_CHARS = 2000
+_OPENING_CHARS = 1000
+
+
+def _head_lines(raw_text: str) -> list[str]:
+    """The first non-empty raw lines (furniture included), each cut to a bounded length."""
+    out: list[str] = []
+    # Only the head of the text is split, never the whole (possibly huge) text.
+    chunk = raw_text[: _HEAD_LINES * _HEAD_LINE_CHARS]
+    for line in chunk.splitlines():
+        line = line[:_HEAD_LINE_CHARS].strip(" •·\t\u3000")
+        if line:
+            out.append(line)
+        if len(out) >= _HEAD_LINES:
+            break
+    return out
+
+
 def parse_metadata(doc_id: str, raw_text: str, lines: Sequence[Line]) -> ReportMetadata:
     """Parse what the report text says about itself.
 
@@ -144,13 +164,15 @@ def parse_metadata(doc_id: str, raw_text: str, lines: Sequence[Line]) -> ReportM
     lines
         Body lines (furniture removed), used for the title and opening paragraph.
     """
-    raw_lines = [l.strip(" •·\t\u3000") for l in raw_text.replace("\r", "\n").split("\n")[:40]]
+    raw_lines = _head_lines(raw_text)
     meta = ReportMetadata(doc_id=doc_id)
     meta.published = _iso_date(_field_value(raw_lines, _DATE_FIELDS["published"]))
     meta.written = _iso_date(_field_value(raw_lines, _DATE_FIELDS["written"]))
     title_line = find_title(lines)
     meta.title = title_line.text if title_line else None
-    opening = next((l.text for l in lines if l is not title_line), "")
+    # The district and publisher are named at the start of the opening
+    # paragraph; bounding the search keeps a 50 MB one-line input fast.
+    opening = next((l.text for l in lines if l is not title_line), "")[:_OPENING_CHARS]
     publisher = _field_value(raw_lines, _PUBLISHER_KEYS)
     for text in (meta.title or "", opening):
         if publisher:

@@ -12,7 +12,6 @@ as published, and downstream regexes accept both.
 """
 from __future__ import annotations
 
-import html
 import logging
 import os
 import re
@@ -91,57 +90,193 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> RawText:
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return RawText(data.decode(encoding), source, encoding)
+            try:
+                return RawText(data.decode(encoding), source, encoding)
+            except UnicodeDecodeError as exc:
+                raise ReportInputError(
+                    f"{source}: starts with a {encoding} byte-order mark but is not valid {encoding} "
+                    f"({exc.reason} at byte {exc.start})"
+                ) from None
+    if b"\x00" in data[:8192]:
+        # UTF-16 written without a byte-order mark has NUL bytes too; accept it
+        # only when it decodes to plausible text.
+        utf16 = _decode_utf16_without_bom(data)
+        if utf16 is not None:
+            return RawText(utf16[0], source, utf16[1])
     if _looks_binary(data):
         raise ReportInputError(
             f"{source}: expected a text report (UTF-8, GB18030/GBK or UTF-16), "
             "received what looks like a binary file (NUL or control bytes)"
         )
-    for encoding in ("utf-8", "gb18030"):
+    try:
+        return RawText(data.decode("utf-8"), source, "utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ReportInputError(
+            f"{source}: expected UTF-8, GB18030/GBK or UTF-16 text, received bytes "
+            "that decode as none of them"
+        ) from None
+    share = _common_chinese_share(text)
+    if share is not None and share < _MIN_COMMON_SHARE:
+        # GB18030 maps almost any byte pair to some character, so Big5,
+        # Shift-JIS or Latin-1 files "decode" into nonsense; refuse them.
+        raise ReportInputError(
+            f"{source}: not UTF-8, and read as GB18030/GBK only {share:.0%} of its non-ASCII characters are "
+            "common Chinese characters or punctuation; the file is probably in another encoding "
+            "(Big5, Shift-JIS, Latin-1) or not text; re-save it as UTF-8"
+        )
+    return RawText(text, source, "gb18030")
+
+
+# Below this share of GB2312 characters among the non-ASCII characters, text
+# decoded as GB18030 is taken to be in another encoding. Simplified-Chinese
+# reports score above 0.99 (the seeds: 0.998-1.0), heavily traditional text
+# saved as GBK about 0.65; Big5 and Latin-1 text read as GB18030 score about
+# 0.33, Shift-JIS 0.0. (EUC-KR cannot be told apart this way: its bytes are
+# valid GB2312.)
+_MIN_COMMON_SHARE = 0.5
+_PLAUSIBLE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2000-\u206f\x20-\x7e\s]")
+
+
+def _common_chinese_share(text: str, sample: int = 100_000, minimum: int = 50) -> float | None:
+    """Share of GB2312-encodable characters among the non-ASCII ones (None if too few to judge)."""
+    non_ascii = [ch for ch in text[:sample] if ord(ch) > 127]
+    if len(non_ascii) < minimum:
+        return None
+    common = 0
+    for ch in non_ascii:
         try:
-            return RawText(data.decode(encoding), source, encoding)
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 1
+    return common / len(non_ascii)
+
+
+def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Decode BOM-less UTF-16 when one byte order gives plausible text, else None."""
+    sample_bytes = data[:8192]
+    nuls = sample_bytes.count(0)
+    if len(data) % 2 or nuls < 2:
+        return None
+    if nuls < len(sample_bytes) // 100:
+        # UTF-16 has a NUL byte for every ASCII character (line ends, digits);
+        # valid UTF-8 with a few stray NULs is not UTF-16.
+        try:
+            data.decode("utf-8")
+            return None
+        except UnicodeDecodeError:
+            pass
+    best: tuple[float, str, str] | None = None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ReportInputError(
-        f"{source}: expected UTF-8, GB18030/GBK or UTF-16 text, received bytes "
-        "that decode as none of them"
-    )
+        sample = text[:4096]
+        if not sample:
+            continue
+        score = len(_PLAUSIBLE.findall(sample)) / len(sample)
+        if score >= 0.95 and (best is None or score > best[0]):
+            best = (score, text, encoding)
+    return (best[1], best[2]) if best else None
 
 
 # --- HTML ---------------------------------------------------------------
 
 _HTML_HINT = re.compile(r"<\s*(?:!doctype\s+html|html|body|head|div|p|br|span|table|script|meta)\b", re.I)
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article",
-    "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "blockquote", "title",
+    "p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "dl", "dt", "dd",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "blockquote", "title", "hr", "pre",
 }
-_SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "head"}
+# Table cells stay on their row's line, separated by a space, so that a
+# metadata table (索引号: | 001/2025 | 发布机构: | 区司法局) stays one furniture line.
+_CELL_TAGS = {"td", "th"}
+# Never body text: code, embedded objects, navigation menus, side bars, page
+# footers, form controls. (Not <form>: ASP.NET pages wrap the whole page in one.)
+_SKIP_TAGS = {
+    "script", "style", "noscript", "template", "iframe", "svg", "object", "canvas",
+    "nav", "aside", "footer", "select", "button", "textarea",
+}
+# Elements whose class or id names one of these (as a whole word: "main-nav",
+# "footer", "bread_crumb") hold page chrome, on portals that predate <nav>.
+_SKIP_CLASS_WORDS = {"nav", "navbar", "menu", "footer", "breadcrumb", "breadcrumbs", "crumb", "crumbs", "share", "sidebar"}
+_CLASS_SPLIT = re.compile(r"[\s_\-]+")
+_HEAD_TAGS = {"title", "meta", "link", "style", "script", "base", "noscript", "template"}
+# Void elements have no end tag, so they never open a skipped region.
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _is_chrome_element(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    if tag in _SKIP_TAGS:
+        return True
+    for name, value in attrs:
+        if name == "role" and value in ("navigation", "contentinfo", "banner"):
+            return True
+        if name in ("class", "id") and value and _SKIP_CLASS_WORDS.intersection(_CLASS_SPLIT.split(value.lower())):
+            return True
+    return False
 
 
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.title_parts: list[str] = []
+        # The outermost skipped element and how many elements of its name are open inside it.
+        self._skip_tag: str | None = None
         self._skip_depth = 0
+        self._in_title = False
+        self._in_head = False
 
     def handle_starttag(self, tag, attrs):  # noqa: D401 - HTMLParser API
-        if tag in _SKIP_TAGS and tag != "head":
-            self._skip_depth += 1
+        if self._skip_tag is not None:
+            if tag == self._skip_tag:
+                self._skip_depth += 1
+            return
+        if tag == "head":
+            self._in_head = True
+        elif tag == "title":
+            self._in_title = True
+        elif tag not in _HEAD_TAGS:
+            # <body>, or body content on a page that never closed <head> or <title>
+            self._in_head = self._in_title = False
+        if tag not in _VOID_TAGS and _is_chrome_element(tag, attrs):
+            self._skip_tag, self._skip_depth = tag, 1
+            return
         if tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
     def handle_startendtag(self, tag, attrs):
-        if tag in _BLOCK_TAGS:
+        if self._skip_tag is None and tag in _BLOCK_TAGS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS and tag != "head" and self._skip_depth:
-            self._skip_depth -= 1
+        if self._skip_tag is not None:
+            if tag == self._skip_tag:
+                self._skip_depth -= 1
+                if not self._skip_depth:
+                    self._skip_tag = None
+                    self.parts.append("\n")
+            return
+        if tag == "head":
+            self._in_head = False
+        elif tag == "title":
+            self._in_title = False
         if tag in _BLOCK_TAGS:
             self.parts.append("\n")
+        elif tag in _CELL_TAGS:
+            self.parts.append(" ")
 
     def handle_data(self, data):
-        if not self._skip_depth:
+        if self._skip_tag is not None:
+            return
+        if self._in_title:
+            self.title_parts.append(data)
+        elif not self._in_head:
             self.parts.append(data)
 
 
@@ -150,13 +285,26 @@ def looks_like_html(text: str) -> bool:
     return len(_HTML_HINT.findall(head)) >= 2 or head.lstrip().lower().startswith(("<!doctype html", "<html"))
 
 
+# "标题_滨江区人民政府" / "标题 | 网站" / "标题 - 网站": the site name after the title.
+_TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-—–]{1,2}\s).*$")
+
+
 def html_to_text(text: str) -> str:
-    """Strip tags, scripts and styles from a report page, keeping body text as lines."""
+    """Strip tags, scripts, styles and navigation from a report page, keeping body text as lines.
+
+    The page ``<title>`` (without a ``_site name`` suffix) becomes the first
+    line unless the body already carries it, so the report title is found
+    once. Comments and the rest of ``<head>`` are dropped.
+    """
     parser = _TextExtractor()
     parser.feed(text)
     parser.close()
-    out = "".join(parser.parts)
-    return html.unescape(out)
+    body = "".join(parser.parts)
+    title = " ".join("".join(parser.title_parts).split())
+    title = _TITLE_SUFFIX.sub("", title).strip()
+    if title and title not in body[:20000]:
+        body = title + "\n" + body
+    return body
 
 
 # --- loading -------------------------------------------------------------
@@ -172,9 +320,25 @@ def _is_path_like(value: PathOrText) -> bool:
     if os.path.exists(value):
         return True
     # A short string ending in a file suffix or containing a separator and no
-    # CJK text is a path the user expected to exist.
+    # CJK text is a path the user expected to exist; markup ("<p>...</p>", a
+    # minified page on one line) is text, not a path.
     has_cjk = re.search(r"[\u4e00-\u9fff]", value) is not None
-    return not has_cjk and (value.lower().endswith(_PATH_SUFFIXES) or os.sep in value)
+    if has_cjk or looks_like_html(value) or ("<" in value and ">" in value):
+        return False
+    return value.lower().endswith(_PATH_SUFFIXES) or os.sep in value
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _replace_surrogates(text: str, source: str) -> str:
+    """Lone surrogate code points are not text (no encoding can write them): U+FFFD, with a warning."""
+    count = len(_SURROGATE.findall(text))
+    if not count:
+        return text
+    logger.warning("%s: replaced %d lone surrogate code point(s), which are not valid Unicode text, with U+FFFD",
+                   source, count)
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def load_text(path_or_text: PathOrText | bytes) -> RawText:
@@ -206,9 +370,9 @@ def load_text(path_or_text: PathOrText | bytes) -> RawText:
                 f"expected a report file, received the directory {str(path)!r}; "
                 "use nlp.load_corpus(path) to read every report in a folder"
             )
-        raw = decode_bytes(path.read_bytes(), str(path))
+        raw = decode_bytes(path.read_bytes(), _replace_surrogates(str(path), "<path>"))
     elif isinstance(path_or_text, str):
-        raw = RawText(path_or_text, "<string>", "str")
+        raw = RawText(_replace_surrogates(path_or_text, "<string>"), "<string>", "str")
     else:
         raise TypeError(
             "expected a path, a report string or bytes, received "
@@ -230,18 +394,36 @@ _FURNITURE_KEYS = (
     "服务对象", "发布单位", "发布机构", "发文机关", "发布日期", "发布时间", "公布日期", "成文日期",
     "生效日期", "公开方式", "公开范围", "公开时限", "访问次数", "浏览次数", "点击数", "信息来源",
     "来源", "作者", "责任编辑", "字号", "分享到", "分享", "时间", "有效性",
+    "当前位置", "您现在的位置", "您的位置", "你的位置", "所在位置",
 )
 _KEY_PATTERNS = "|".join(r"\s*".join(map(re.escape, key)) for key in _FURNITURE_KEYS)
 # A furniture line starts with a key and a colon.
 _FURNITURE_START = re.compile(rf"^(?:{_KEY_PATTERNS})\s*[:：]")
 # Stand-alone page chrome that has no colon.
-_CHROME = re.compile(
-    r"^(?:【?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|字体[:：]?\s*[大中小\s]*|"
-    r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面|相关链接|附件[:：]?)\s*】?\s*)+$"
-)
+# Each stretch of white space can be matched one way only, so the pattern runs
+# in linear time (the earlier form, with optional spaces on both sides of each
+# item, backtracked exponentially: 16 x "打印 " took 20 s).
+_CHROME_WORD = (r"(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏|字体[:：]?(?:\s*[大中小])*|"
+                r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面|相关链接|附件[:：]?)")
+_CHROME_ITEM = rf"(?:【\s*)?{_CHROME_WORD}(?:\s*】)?"
+_CHROME = re.compile(rf"^{_CHROME_ITEM}(?:\s*{_CHROME_ITEM})*$")
+# A breadcrumb trail: 首页 > 政务公开 > 法治政府建设.
+_BREADCRUMB = re.compile(r"^首\s*页\s*[>＞»›/]")
 _BULLETS = "•·●▪■◆◇○◦‣∙"
 _BULLET_PREFIX = re.compile(rf"^[{_BULLETS}]\s*")
-_SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# Any Unicode white space (\s covers U+3000, U+00A0 and the U+2000 spaces such as
+# &emsp; indentation) and the invisible format characters portals leave around text.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_SPACE = re.compile(rf"[\s{_INVISIBLE}]+")
+
+
+def _strip(text: str) -> str:
+    """Strip white space and invisible characters from both ends (linear time, unlike a ``\\s+$`` regex)."""
+    while True:
+        stripped = text.strip().strip(_INVISIBLE)
+        if stripped == text:
+            return text
+        text = stripped
 
 
 def is_furniture(line: str) -> bool:
@@ -253,23 +435,26 @@ def is_furniture(line: str) -> bool:
         return True
     if _CHROME.match(stripped):
         return True
+    if _BREADCRUMB.match(stripped):
+        return True
     return False
 
 
 def _clean_line(line: str) -> str:
-    line = _BULLET_PREFIX.sub("", line.strip(" \t\u3000\u00a0\u200b\ufeff"))
-    return line.strip(" \t\u3000\u00a0\u200b\ufeff")
+    return _strip(_BULLET_PREFIX.sub("", _strip(line)))
 
 
 def body_lines(text: str) -> list[Line]:
     """Split decoded text into non-empty body lines, dropping page furniture.
 
-    Windows (``\\r\\n``) and old-Mac (``\\r``) line ends are both line breaks.
-    Leading bullet dots are removed; the rest of every body line is kept as is.
+    Every line end Python knows is a line break: ``\\n``, Windows ``\\r\\n``,
+    old-Mac ``\\r``, form feeds (page breaks in text taken from PDFs), U+0085,
+    U+2028 and U+2029 (see :meth:`str.splitlines`). White space (including
+    full-width and ``&emsp;`` indentation) and leading bullet dots are removed
+    from both ends of a line; the rest of every body line is kept as is.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     lines: list[Line] = []
-    for line_no, raw_line in enumerate(text.split("\n")):
+    for line_no, raw_line in enumerate(text.splitlines()):
         line = _clean_line(raw_line)
         if not line or _SPACE.fullmatch(line) or is_furniture(line):
             continue
