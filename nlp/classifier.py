@@ -74,8 +74,8 @@ def _effective_jobs(n_jobs: int | None) -> int:
     return n_jobs
 
 
-def _proba_chunk(classifier: "PolicyClassifier", texts: list[str]) -> np.ndarray:
-    return classifier._proba_chunk(texts)
+def _proba_chunks(classifier: "PolicyClassifier", chunks: list[list[str]]) -> np.ndarray:
+    return np.vstack([classifier._proba_chunk(texts) for texts in chunks])
 
 
 def _linear_heads(ovr: OneVsRestClassifier, n_labels: int, n_features: int) -> tuple[np.ndarray, np.ndarray]:
@@ -278,13 +278,17 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
         n_jobs = _effective_jobs(n_jobs)
         if n_jobs == 1:
             parts = [self._proba_chunk(c) for c in tqdm(chunks, desc="classifying", unit="chunk", disable=not show)]
-        else:
-            from joblib import Parallel, delayed
+            return np.vstack(parts)
+        from joblib import Parallel, delayed
 
-            # Each worker gets the fitted model once per chunk; chunks come back in order,
-            # so the result is identical to the serial one.
-            jobs = (delayed(_proba_chunk)(self, c) for c in tqdm(chunks, desc="classifying", unit="chunk", disable=not show))
-            parts = Parallel(n_jobs=n_jobs, backend="loky")(jobs)
+        # One contiguous block of chunks per worker, so each process starts and
+        # receives the model once; blocks come back in order, so the result is
+        # identical to the serial one.
+        n_blocks = min(n_jobs, len(chunks))
+        bounds = np.linspace(0, len(chunks), n_blocks + 1).astype(int)
+        blocks = [chunks[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        parts = Parallel(n_jobs=n_blocks, backend="loky")(
+            delayed(_proba_chunks)(self, block) for block in tqdm(blocks, desc="classifying", unit="block", disable=not show))
         return np.vstack(parts)
 
     def _proba_chunk(self, texts: list[str]) -> np.ndarray:
