@@ -270,6 +270,9 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         if isinstance(paragraphs, str):
             raise TypeError("expected a sequence of paragraph strings, received a single string; wrap it in a list")
+        if paragraphs is None or isinstance(paragraphs, (bytes, bytearray, pd.DataFrame, dict)) or not hasattr(paragraphs, "__iter__"):
+            hint = "; pass the text column, e.g. frame['text']" if isinstance(paragraphs, pd.DataFrame) else ""
+            raise TypeError(f"expected a sequence of paragraph strings, received {type(paragraphs).__name__}{hint}")
         texts = ["" if t is None else str(t) for t in paragraphs]
         if len(texts) <= _CHUNK:
             return self._proba_chunk(texts)

@@ -150,8 +150,8 @@ def _read_json(path: Path, expected: type, what: str) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
             value = json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelLoadError(f"{path}: corrupted {what} ({exc})") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise ModelLoadError(f"{path}: corrupted {what} ({type(exc).__name__})") from exc
     if not isinstance(value, expected):
         raise ModelLoadError(f"{path}: expected a JSON {expected.__name__} as {what}, received {type(value).__name__}")
     return value
@@ -168,6 +168,45 @@ def _load_arrays(path: Path) -> dict[str, np.ndarray]:
         raise ModelLoadError(f"{path}: not a valid array file or it holds pickled objects ({type(exc).__name__}: {exc})") from exc
 
 
+# What a saved vectorizer may set, and the values each setting may take.
+_TFIDF_VALUES: dict[str, Callable[[Any], bool]] = {
+    "analyzer": lambda v: v in ("char", "char_wb", "word"),
+    "ngram_range": lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and 1 <= n <= 10 for n in v),
+    "lowercase": lambda v: isinstance(v, bool),
+    "sublinear_tf": lambda v: isinstance(v, bool),
+    "norm": lambda v: v in ("l1", "l2", None),
+    "use_idf": lambda v: isinstance(v, bool),
+    "smooth_idf": lambda v: isinstance(v, bool),
+    "min_df": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "max_df": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "dtype": lambda v: v in ("float64", "float32"),
+    "preprocessor": lambda v: v is None or isinstance(v, str),
+    "tokenizer": lambda v: v is None or isinstance(v, str),
+}
+
+
+def _checked_tfidf_params(params: Any, name: str, folder: Path) -> dict[str, Any]:
+    """Only the known vectorizer settings, each with an allowed value (no ``input="filename"``)."""
+    where = f"{folder / INFO_FILE}: feature {name!r}"
+    if not isinstance(params, dict):
+        raise ModelLoadError(f"{where}: expected a mapping of vectorizer settings")
+    unknown = sorted(set(params) - set(_TFIDF_VALUES))
+    if unknown:
+        raise ModelLoadError(f"{where}: refusing to load; unknown vectorizer setting {unknown[0]!r}; "
+                             f"allowed settings are {sorted(_TFIDF_VALUES)}")
+    for key, value in params.items():
+        if not _TFIDF_VALUES[key](value):
+            raise ModelLoadError(f"{where}: refusing to load; invalid value {value!r} for {key!r}")
+    return dict(params)
+
+
+def _finite_float_array(arrays: dict[str, np.ndarray], key: str, folder: Path) -> np.ndarray:
+    value = arrays.get(key)
+    if value is None or value.dtype.kind != "f" or not np.isfinite(value).all():
+        raise ModelLoadError(f"{folder / ARRAYS_FILE}: {key!r} must be a finite floating-point array")
+    return value
+
+
 def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarray], folder: Path, taxonomy: dict) -> list:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -182,7 +221,7 @@ def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarra
             continue
         if kind != "tfidf":
             raise ModelLoadError(f"{folder / INFO_FILE}: unknown feature kind {kind!r}; expected 'tfidf' or 'rules'")
-        params = dict(entry["params"])
+        params = _checked_tfidf_params(entry.get("params"), name, folder)
         for key in ("preprocessor", "tokenizer"):
             if params.get(key) is not None:
                 if params[key] not in functions:
@@ -190,10 +229,7 @@ def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarra
                                          f"{params[key]!r}, outside the trusted list {list(TRUSTED_FUNCTIONS)}")
                 params[key] = functions[params[key]]
         params["ngram_range"] = tuple(params["ngram_range"])
-        dtype = params.get("dtype", "float64")
-        if dtype not in ("float64", "float32"):
-            raise ModelLoadError(f"{folder / INFO_FILE}: feature {name!r} has dtype {dtype!r}; expected 'float64' or 'float32'")
-        params["dtype"] = getattr(np, dtype)
+        params["dtype"] = np.float32 if params.get("dtype") == "float32" else np.float64
         vectorizer = TfidfVectorizer(token_pattern=None if params.get("tokenizer") else r"(?u)\b\w\w+\b", **params)
         vocabulary_path = folder / entry["vocabulary"]
         if not vocabulary_path.exists() or vocabulary_path.parent.resolve() != folder.resolve():
@@ -202,8 +238,8 @@ def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarra
         if not all(isinstance(t, str) for t in terms):
             raise ModelLoadError(f"{vocabulary_path}: expected a JSON list of strings")
         vectorizer.vocabulary_ = {term: index for index, term in enumerate(terms)}
-        idf = arrays.get(f"idf__{name}")
-        if idf is None or idf.shape != (len(terms),):
+        idf = _finite_float_array(arrays, f"idf__{name}", folder)
+        if idf.shape != (len(terms),):
             raise ModelLoadError(f"{folder / ARRAYS_FILE}: idf for {name!r} is missing or does not match its vocabulary")
         vectorizer.idf_ = idf
         features.append((name, vectorizer))
@@ -231,6 +267,12 @@ def load_classifier(path: Union[str, os.PathLike, None] = None):
             f"({info.get('package_version', 'unknown')})"
         )
     arrays = _load_arrays(folder / ARRAYS_FILE)
+    label_ids = info.get("label_ids")
+    if not isinstance(label_ids, list) or not label_ids or not all(isinstance(l, str) for l in label_ids):
+        raise ModelLoadError(f"{folder / INFO_FILE}: incomplete model description: 'label_ids' must be a list of label-id strings")
+    thresholds = info.get("thresholds")
+    if not isinstance(thresholds, list) or not all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < 1 for t in thresholds):
+        raise ModelLoadError(f"{folder / INFO_FILE}: 'thresholds' must be a list of numbers between 0 and 1")
     try:
         params = dict(info["params"])
         for key in ("char_ngrams", "word_ngrams"):
@@ -241,8 +283,9 @@ def load_classifier(path: Union[str, os.PathLike, None] = None):
         classifier.thresholds_ = np.asarray(info["thresholds"], dtype=float)
         classifier.n_train_ = int(info.get("n_train", 0))
         classifier.features_ = _build_features(info["features"], arrays, folder, info["taxonomy"])
-        classifier.coef_ = arrays["coef"]
-        classifier.intercept_ = arrays["intercept"]
+        classifier.coef_ = _finite_float_array(arrays, "coef", folder)
+        classifier.intercept_ = _finite_float_array(arrays, "intercept", folder)
+        classifier._validate_params()
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelLoadError(f"{folder / INFO_FILE}: incomplete or inconsistent model description ({type(exc).__name__}: {exc})") from exc
     n_labels = len(classifier.label_ids_)
