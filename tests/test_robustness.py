@@ -318,6 +318,10 @@ def test_predict_accepts_any_sequence_and_refuses_a_single_string(shipped, corpu
     assert shipped.predict(tuple(texts)) == expected
     with pytest.raises(TypeError, match="single string"):
         shipped.predict(texts[0])
+    for value, name in ((None, "NoneType"), (texts[0].encode("utf-8"), "bytes"), (42, "int"),
+                        (pd.DataFrame({"text": texts}), "DataFrame")):
+        with pytest.raises(TypeError, match=f"expected a sequence of paragraph strings, received {name}"):
+            shipped.predict(value)
 
 
 @pytest.mark.parametrize("name", ["empty.txt", "blank.txt", "english.txt"])
@@ -461,10 +465,6 @@ def test_truncated_and_missing_model_files_are_refused(model_copy):
             nlp.PolicyClassifier.load(folder)
 
 
-_LEAD_FIX = "needs a check in nlp/model_io.py::load_classifier (see docs/README_robustness.md, 'open items')"
-
-
-@pytest.mark.xfail(reason=_LEAD_FIX, strict=False)
 @pytest.mark.parametrize("case", ["nan weights", "string weights", "bad unit", "label ids as a string", "deep json",
                                   "vectorizer reads files"])
 def test_model_with_invalid_values_is_refused_at_load(model_copy, case):
@@ -550,6 +550,8 @@ def test_cli_predict_errors_are_one_line(capsys, bad_files, tmp_path, seed_file)
     _one_line_error(capsys, ["predict", "--model", str(corrupted), report], "arrays.npz")
     (corrupted / "model.json").write_text("{\"format_version\": 2,", encoding="utf-8")
     _one_line_error(capsys, ["predict", "--model", str(corrupted), report], "corrupted")
+    (corrupted / "model.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    _one_line_error(capsys, ["predict", "--model", str(corrupted), report], "model.json")
 
 
 def test_cli_corpus_on_mixed_and_non_chinese_folders(capsys, caplog, tmp_path, seed_file):
