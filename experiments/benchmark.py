@@ -141,13 +141,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="0.5 MB text, scales 1x and 2x, one cold-start repeat")
     parser.add_argument("--output", default=str(OUT / "benchmark.json"))
     args = parser.parse_args()
-    backends = ["jieba"]
-    try:
-        import rjieba  # noqa: F401
+    from nlp.tokenize import BACKENDS
 
-        backends.append("rjieba")
-    except ImportError:
-        pass
+    backends = list(BACKENDS)
     min_bytes = 500_000 if args.quick else 5_000_000
     scales = [1, 2] if args.quick else [1, 4, 16]
     print(f"(a, b) throughput on >= {min_bytes / 1e6:.1f} MB of seed text", flush=True)

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 USER_DICT_PATH = PACKAGE_DATA_DIR / "userdict.txt"
 STOPWORDS_PATH = PACKAGE_DATA_DIR / "stopwords.txt"
-BACKENDS = ("jieba", "rjieba")
+BACKENDS = ("jieba",)
 
 _lock = threading.Lock()
 _engines: dict[str, Callable[[str], list[str]]] = {}
@@ -70,33 +70,7 @@ def _build_jieba() -> Callable[[str], list[str]]:
     return engine.lcut
 
 
-def _build_rjieba() -> Callable[[str], list[str]]:
-    try:
-        import rjieba
-    except ImportError as exc:  # pragma: no cover - depends on the optional extra
-        raise ImportError(
-            "tokenizer backend 'rjieba' needs the optional package: pip install 'nlp-fazhi[fast]'"
-        ) from exc
-    # rjieba has no user-dictionary API; domain terms are re-joined below.
-    words = sorted(user_words(), key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, words)))
-
-    def cut_rjieba(text: str) -> list[str]:
-        out: list[str] = []
-        pos = 0
-        for match in pattern.finditer(text):
-            if match.start() > pos:
-                out.extend(rjieba.cut(text[pos:match.start()]))
-            out.append(match.group(0))
-            pos = match.end()
-        if pos < len(text):
-            out.extend(rjieba.cut(text[pos:]))
-        return out
-
-    return cut_rjieba
-
-
-_BUILDERS = {"jieba": _build_jieba, "rjieba": _build_rjieba}
+_BUILDERS = {"jieba": _build_jieba}
 
 
 def get_engine(backend: str = "jieba") -> Callable[[str], list[str]]:
@@ -145,8 +119,9 @@ class Tokenizer:
 
     Parameters
     ----------
-    backend : {"jieba", "rjieba"}
-        The word segmenter. ``rjieba`` (optional extra) is a faster Rust port.
+    backend : {"jieba"}
+        The word segmenter (one table of backends, :data:`BACKENDS`, so another
+        can be added without changing callers).
     remove_stopwords : bool
         Drop the package's stop words.
     extra_stopwords : iterable of str
