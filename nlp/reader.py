@@ -78,15 +78,17 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def decode_bytes(data: bytes, source: str = "<bytes>") -> RawText:
-    """Decode report bytes: BOM first, then strict UTF-8, then GB18030.
+    """Decode report bytes: BOM first, then UTF-16 without BOM, strict UTF-8, then GB18030.
 
     GB18030 is a superset of GBK and GB2312, so one fallback covers the
-    encodings Chinese government portals use.
+    encodings Chinese government portals use. UTF-16 without a byte-order
+    mark is accepted when one byte order gives plausible text.
 
     Raises
     ------
     ReportInputError
-        If the bytes look binary or decode under none of those encodings.
+        If the bytes look binary, decode under none of those encodings, or
+        decode as GB18030 only into nonsense (Big5, Shift-JIS, Latin-1 files).
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -170,19 +172,18 @@ def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             return None
         except UnicodeDecodeError:
             pass
-    best: tuple[float, str, str] | None = None
+    best: tuple[float, str] | None = None
     for encoding in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        sample = text[:4096]
-        if not sample:
-            continue
+        sample = sample_bytes.decode(encoding, errors="replace")
         score = len(_PLAUSIBLE.findall(sample)) / len(sample)
         if score >= 0.95 and (best is None or score > best[0]):
-            best = (score, text, encoding)
-    return (best[1], best[2]) if best else None
+            best = (score, encoding)
+    if best is None:
+        return None
+    try:
+        return data.decode(best[1]), best[1]
+    except UnicodeDecodeError:
+        return None
 
 
 # --- HTML ---------------------------------------------------------------
