@@ -353,8 +353,8 @@ def test_classify_report_on_gbk_and_html_equals_utf8(shipped, tmp_path, seed_fil
 
 @pytest.mark.slow
 def test_classify_report_on_a_5_mb_report(shipped, tmp_path, corpus):
-    # classify_report on 50 MB takes about 3 minutes (about 0.3 MB/s, the clause
-    # scoring dominates), too slow for the suite; 5 MB takes about 17 s.
+    # classify_report on 50 MB would take 2-3 minutes (0.3-0.6 MB/s, the clause
+    # scoring dominates), too slow for the suite; 5 MB takes 8-17 s.
     seed = corpus.paragraphs[corpus.paragraphs["doc_id"] == "001_e81d252c6a7ddc67"]["text"].tolist()
     block = "\n".join(seed) + "\n"
     repeats = 5 * 1024 * 1024 // len(block.encode("utf-8")) + 1
