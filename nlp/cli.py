@@ -143,7 +143,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         out["labels"] = out["labels"].apply(";".join)
         out.to_csv(sys.stdout, index=False)
     else:
-        for file, group in result.groupby("file", sort=False):
+        for file in map(str, files):
+            group = result[result["file"] == file]
             print(f"== {file}: {len(group)} paragraphs")
             for row in group.itertuples():
                 labels = ", ".join(row.labels) or "-"

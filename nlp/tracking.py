@@ -61,8 +61,13 @@ def default_tracking_uri() -> str:
 
 
 def resolve_tracking_uri(configured: str | None = None) -> str:
-    """``MLFLOW_TRACKING_URI`` first, then the config value, then the local default."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or configured or default_tracking_uri()
+    """The config's (or caller's) URI first, then ``MLFLOW_TRACKING_URI``, then the local default.
+
+    An explicit value must win over the environment: :func:`mlflow.set_tracking_uri`
+    also sets ``MLFLOW_TRACKING_URI``, so an earlier run in the same process
+    would otherwise decide where a later one goes.
+    """
+    return configured or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
 
 
 def check_tracking_server(uri: str, timeout: float = 5.0) -> None:
