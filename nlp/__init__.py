@@ -18,6 +18,8 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
+# ``tokenize`` is not re-exported: ``nlp.tokenize`` is the submodule (importing it
+# rebinds the name), so use ``from nlp.tokenize import tokenize``.
 _EXPORTS = {
     "load_corpus": "nlp.corpus",
     "read_report": "nlp.corpus",
@@ -26,7 +28,6 @@ _EXPORTS = {
     "ReportMetadata": "nlp.metadata",
     "ReportInputError": "nlp.reader",
     "split_sentences": "nlp.segment",
-    "tokenize": "nlp.tokenize",
     "Tokenizer": "nlp.tokenize",
     "PolicyClassifier": "nlp.classifier",
     "fit_topics": "nlp.topics",

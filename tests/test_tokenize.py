@@ -49,3 +49,12 @@ def test_threads_get_the_same_tokens(corpus):
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(tokenize, texts))
     assert parallel == serial
+
+
+def test_public_names_resolve_after_submodules_are_imported():
+    import nlp
+    import nlp.tokenize as module
+
+    assert callable(module.tokenize)
+    assert nlp.Tokenizer is module.Tokenizer
+    assert all(hasattr(nlp, name) for name in nlp.__all__)
