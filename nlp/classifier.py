@@ -22,15 +22,15 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .features import build_features
-from .labels import Taxonomy, default_taxonomy
+from .features import build_features, n_features
+from .labels import Taxonomy, default_taxonomy, taxonomy_from_data
 from .rules import rule_hits, split_clauses
 
 __all__ = ["PolicyClassifier", "UNITS", "RULE_MODES", "choose_thresholds", "to_indicator"]
@@ -248,10 +248,9 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
     def _fit_parts(self, texts: list[str], Y: np.ndarray) -> tuple[list, np.ndarray, np.ndarray]:
         """Fit features and one-vs-rest heads; keep the features and the linear weights only."""
         pipeline = self._make_pipeline(self.taxonomy_).fit(texts, Y)
-        union = pipeline.named_steps["features"]
-        n_features = union.transform(texts[:1]).shape[1]
-        coef, intercept = _linear_heads(pipeline.named_steps["model"], len(self.label_ids_), n_features)
-        return list(union.transformer_list), coef, intercept
+        features = list(pipeline.named_steps["features"].transformer_list)
+        coef, intercept = _linear_heads(pipeline.named_steps["model"], len(self.label_ids_), n_features(features))
+        return features, coef, intercept
 
     def _unit_proba(self, units: list[str], parts: tuple | None = None) -> np.ndarray:
         features, coef, intercept = parts if parts is not None else (self.features_, self.coef_, self.intercept_)
@@ -260,7 +259,7 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
         X = sparse.hstack([transformer.transform(units) for _, transformer in features], format="csr")
         proba = expit(np.asarray(X @ coef.T) + intercept)
         if self.rules == "blend":
-            hits = (rule_hits(units, Taxonomy.from_dict(self.taxonomy_)) > 0).astype(float)
+            hits = (rule_hits(units, taxonomy_from_data(self.taxonomy_)) > 0).astype(float)
             w = float(self.rule_weight)
             proba = (1.0 - w) * proba + w * hits
         return proba
@@ -378,6 +377,3 @@ class PolicyClassifier(ClassifierMixin, BaseEstimator):
         from .model_io import load_classifier
 
         return load_classifier(path)
-
-    def clone_unfitted(self) -> "PolicyClassifier":
-        return clone(self)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .metadata import ReportMetadata, find_title, load_metadata_file, merge_metadata, parse_metadata
 from .paths import seeds_dir
-from .reader import ReportInputError, body_lines, load_text
+from .reader import body_lines, load_text
 from .segment import SECTION_ROLES, segment_lines, split_sentences
 
 __all__ = [

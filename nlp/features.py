@@ -7,8 +7,6 @@ All stages are scikit-learn transformers; :mod:`nlp.model_io` saves them as plai
 """
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -17,18 +15,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from .labels import Taxonomy
+from .labels import taxonomy_from_data
 from .rules import rule_hits
 from .tokenize import normalize, tokenize
 
-__all__ = ["ANALYZERS", "RuleFeatures", "build_features"]
+__all__ = ["ANALYZERS", "RuleFeatures", "build_features", "n_features"]
 
 ANALYZERS = ("char", "word", "char+word")
-
-
-@lru_cache(maxsize=8)
-def _taxonomy_from_json(payload: str) -> Taxonomy:
-    return Taxonomy.from_dict(json.loads(payload), "<model>")
 
 
 class RuleFeatures(TransformerMixin, BaseEstimator):
@@ -61,7 +54,7 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: Sequence[str]):
-        taxonomy = _taxonomy_from_json(json.dumps(self.taxonomy, ensure_ascii=False, sort_keys=True))
+        taxonomy = taxonomy_from_data(self.taxonomy)
         hits = (rule_hits(list(X), taxonomy) > 0).astype(np.float64) * self.scale
         return sparse.csr_matrix(hits)
 
@@ -85,3 +78,8 @@ def build_features(analyzer: str = "char+word", char_ngrams: tuple[int, int] = (
     if rules is not None:
         parts.append(("rules", RuleFeatures(rules, scale=rule_scale)))
     return FeatureUnion(parts)
+
+
+def n_features(features: list) -> int:
+    """Columns produced by a list of fitted ``(name, transformer)`` feature extractors."""
+    return sum(len(t.vocabulary_) if hasattr(t, "vocabulary_") else t.n_features_out_ for _, t in features)

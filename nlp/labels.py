@@ -6,6 +6,7 @@ same shape. Label order is the file's order, which is the guide's order.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 from .config import ConfigError, Field, load_config
 from .paths import configs_dir
 
-__all__ = ["Label", "Taxonomy", "load_taxonomy", "default_taxonomy", "DEFAULT_LABELS_PATH"]
+__all__ = ["Label", "Taxonomy", "load_taxonomy", "default_taxonomy", "taxonomy_from_data", "DEFAULT_LABELS_PATH"]
 
 DEFAULT_LABELS_PATH = "configs/labels.yaml"
 
@@ -116,8 +117,6 @@ class Taxonomy:
 
 def load_taxonomy(path: str | os.PathLike = DEFAULT_LABELS_PATH) -> Taxonomy:
     """Read and validate a taxonomy YAML file."""
-    import yaml
-
     data = load_config(path, {"labels": Field(list, min=1)})
     resolved = Path(path) if Path(path).exists() else configs_dir().parent / path
     return Taxonomy.from_dict(data, str(resolved))
@@ -127,3 +126,13 @@ def load_taxonomy(path: str | os.PathLike = DEFAULT_LABELS_PATH) -> Taxonomy:
 def default_taxonomy() -> Taxonomy:
     """The five policy areas of the annotation guide."""
     return load_taxonomy(DEFAULT_LABELS_PATH)
+
+
+@lru_cache(maxsize=8)
+def _taxonomy_from_json(payload: str) -> Taxonomy:
+    return Taxonomy.from_dict(json.loads(payload), "<model>")
+
+
+def taxonomy_from_data(data: dict[str, Any]) -> Taxonomy:
+    """A taxonomy from plain data (as stored in a model), built and compiled once per process."""
+    return _taxonomy_from_json(json.dumps(data, ensure_ascii=False, sort_keys=True))

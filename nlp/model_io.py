@@ -289,7 +289,9 @@ def load_classifier(path: Union[str, os.PathLike, None] = None):
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelLoadError(f"{folder / INFO_FILE}: incomplete or inconsistent model description ({type(exc).__name__}: {exc})") from exc
     n_labels = len(classifier.label_ids_)
-    n_features = sum(len(t.vocabulary_) if hasattr(t, "vocabulary_") else t.n_features_out_ for _, t in classifier.features_)
+    from .features import n_features as count_features
+
+    n_features = count_features(classifier.features_)
     if classifier.coef_.shape != (n_labels, n_features) or classifier.intercept_.shape != (n_labels,) or len(classifier.thresholds_) != n_labels:
         raise ModelLoadError(f"{folder}: weights of shape {classifier.coef_.shape} do not fit {n_labels} labels x {n_features} features")
     classifier.info_ = info

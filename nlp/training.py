@@ -143,7 +143,7 @@ def load_training_data(seeds: str | Path = "seeds", labels: str | Path = "config
             guide = pd.DataFrame(_read_jsonl(guide_path))[["text", "labels"]]
         else:
             logger.warning("%s not found; training on the seeds only", guide_path)
-    for table, name in ((paragraphs, "paragraphs"), (clauses, "clauses"), (guide, "guide examples")):
+    for table in (paragraphs, clauses, guide):
         to_indicator(table["labels"].tolist(), taxonomy.ids)  # validates label ids
     digest = hashlib.sha256()
     for table in (paragraphs[["doc_id", "para_id", "text", "labels"]], clauses[["doc_id", "para_id", "sent_id", "text", "labels"]], guide):
