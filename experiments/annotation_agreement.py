@@ -9,7 +9,7 @@ import json
 
 from sklearn.metrics import cohen_kappa_score, f1_score
 
-from nlp.labels import default_taxonomy
+from nlp.classifier.taxonomy import default_taxonomy
 from nlp.paths import seeds_dir
 
 

@@ -35,7 +35,7 @@ SCALING = r"""
 import json, resource, sys, time
 import pandas as pd
 import nlp
-from nlp.training import load_training_data
+from nlp.classifier.data import load_training_data
 kind, scale = sys.argv[1], int(sys.argv[2])
 corpus = nlp.load_corpus("seeds")
 def replicate(frame, k):
@@ -101,7 +101,7 @@ def throughput(paragraphs: list[str], backends: list[str]) -> dict:
     classifier.predict(paragraphs[:10])
     for n_jobs in (1, 2):
         start = time.perf_counter()
-        classifier.predict(paragraphs, n_jobs=n_jobs)
+        classifier.set_params(n_jobs=n_jobs).predict(paragraphs)
         seconds = time.perf_counter() - start
         out[f"predict_n_jobs_{n_jobs}"] = {"seconds": seconds, "mb_per_s": n_bytes / 1e6 / seconds,
                                            "paragraphs_per_s": len(paragraphs) / seconds}

@@ -4,7 +4,7 @@
 
 Uses configs/classifier_ablations.yaml; writes experiments/results/classifier_ablations/.
 """
-from nlp.classifier_jobs import study_main
+from nlp.classifier.run import study_main
 
 if __name__ == "__main__":
     study_main("configs/classifier_ablations.yaml", __doc__.splitlines()[0])

@@ -5,7 +5,7 @@
 Writes experiments/results/classifier/ (comparison.csv, comparison.md, per_label.csv, plots)
 and logs one MLflow run under the config's experiment.
 """
-from nlp.classifier_jobs import study_main
+from nlp.classifier.run import study_main
 
 if __name__ == "__main__":
     study_main("configs/classifier.yaml", __doc__.splitlines()[0])

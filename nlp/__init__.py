@@ -10,13 +10,9 @@ predict path never imports MLflow, gensim, BERTopic or torch.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("nlp-fazhi")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+from .version import __version__
 
 # ``tokenize`` is not re-exported: ``nlp.tokenize`` is the submodule (importing it
 # rebinds the name), so use ``from nlp.tokenize import tokenize``.
@@ -30,6 +26,8 @@ _EXPORTS = {
     "split_sentences": "nlp.segment",
     "Tokenizer": "nlp.tokenize",
     "PolicyClassifier": "nlp.classifier",
+    "KeywordLabeler": "nlp.classifier",
+    "ModelLoadError": "nlp.classifier",
     "fit_topics": "nlp.topics",
     "TopicResult": "nlp.topics",
 }

@@ -86,13 +86,14 @@ def _add_config_args(p: argparse.ArgumentParser, default: str) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .classifier_jobs import run_train
+    from .classifier.run import run_train
 
-    target, table = run_train(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
-                              model_dir=args.output)
-    row = table[table["model"] == "model"].iloc[0]
-    print(f"model written to {target}")
-    for prefix, name in (("lodo", "leave-one-district-out"), ("dev", "development set")):
+    outcome = run_train(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
+                        model_dir=args.output)
+    row = outcome.table[outcome.table["model"] == "model"].iloc[0]
+    print(f"model written to {outcome.model_dir}")
+    for prefix, name in (("lodo", "leave-one-district-out"), ("corpus", "corpus folds (writers)"),
+                         ("dev", "development set")):
         if f"{prefix}_macro_f1" in row and row[f"{prefix}_macro_f1"] == row[f"{prefix}_macro_f1"]:
             print(f"  {name:24s} micro-F1 {row[f'{prefix}_micro_f1']:.3f}  macro-F1 {row[f'{prefix}_macro_f1']:.3f}"
                   f" [{row[f'{prefix}_macro_f1_low']:.3f}, {row[f'{prefix}_macro_f1_high']:.3f}]")
@@ -100,10 +101,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from .classifier_jobs import comparison_markdown, run_evaluate
+    from .classifier.outputs import comparison_markdown
+    from .classifier.run import run_evaluate
 
-    table = run_evaluate(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet)
-    print(comparison_markdown(table))
+    outcome = run_evaluate(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet)
+    print(comparison_markdown(outcome.table))
     return 0
 
 
@@ -189,7 +191,7 @@ _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .version import __version__
 
     parser = argparse.ArgumentParser(
         prog="nlp",

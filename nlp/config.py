@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from .checks import check_choice
 from .paths import project_root
 
 __all__ = ["ConfigError", "Field", "REQUIRED", "load_config", "validate", "apply_overrides", "flatten"]
@@ -71,6 +72,16 @@ class Field:
 
 Schema = Mapping[str, Any]  # key -> Field | nested Schema
 
+# Names other libraries use for the package's parameters: an unknown key that
+# is one of these gets a hint naming the package's own key.
+KEY_ALIASES = {
+    "num_topics": "n_topics",
+    "nr_topics": "n_topics",
+    "topn": "top_n_words",
+    "seed": "random_state",
+    "seeds": "random_state and n_restarts",
+}
+
 
 def _type_ok(value: Any, expected: type) -> bool:
     if expected is float:
@@ -83,8 +94,8 @@ def _type_ok(value: Any, expected: type) -> bool:
 def _check_scalar(value: Any, spec: Field, expected: type, where: str) -> Any:
     if not _type_ok(value, expected):
         raise ConfigError(f"{where}: expected {_TYPE_NAMES.get(expected, expected.__name__)}, received {value!r} ({type(value).__name__})")
-    if spec.choices is not None and value not in spec.choices:
-        raise ConfigError(f"{where}: expected one of {list(spec.choices)}, received {value!r}")
+    if spec.choices is not None:
+        check_choice(where, value, spec.choices, ConfigError)
     if expected in (int, float):
         if spec.min is not None and value < spec.min:
             raise ConfigError(f"{where}: expected a value >= {spec.min}, received {value!r}")
@@ -124,8 +135,10 @@ def validate(data: Mapping[str, Any] | None, schema: Schema, source: str = "<con
     base_dirs = list(base_dirs) or [project_root()]
     unknown = sorted(set(data) - set(schema))
     if unknown:
+        renamed = KEY_ALIASES.get(unknown[0])
+        hint = f" (did you mean {renamed!r}?)" if renamed and renamed.split(" ")[0] in schema else ""
         raise ConfigError(
-            f"{source}: unknown key {_prefix + unknown[0]!r}; valid keys here are {sorted(schema)}"
+            f"{source}: unknown key {_prefix + unknown[0]!r}{hint}; valid keys here are {sorted(schema)}"
         )
     out: dict[str, Any] = {}
     for key, spec in schema.items():

@@ -20,6 +20,7 @@ __all__ = [
     "shared_dir",
     "dev_set_path",
     "default_model_dir",
+    "resolve_project_path",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -65,3 +66,17 @@ def shared_dir() -> Path:
 def dev_set_path() -> Path:
     """The development set (never trained on, never copied into the repo)."""
     return shared_dir() / "dev" / "heldout_dev.jsonl"
+
+
+def resolve_project_path(path: str | os.PathLike) -> Path:
+    """A path as a user wrote it in a config or on the command line.
+
+    Absolute paths and paths that exist from the working directory are kept;
+    any other relative path is taken from the project root, so that configs
+    work whatever directory a command runs in.
+
+    >>> resolve_project_path("configs/labels.yaml") == project_root() / "configs/labels.yaml"  # doctest: +SKIP
+    True
+    """
+    p = Path(path)
+    return p if p.is_absolute() or p.exists() else project_root() / p

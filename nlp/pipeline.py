@@ -84,17 +84,17 @@ def run_main(config_path: str | os.PathLike = "configs/main.yaml", overrides: It
     classifier_table = model_dir = None
     classifier_results = None
     if config["classifier"]["enabled"]:
-        from .classifier_jobs import run_evaluate, run_train
-        from .training import load_classifier_config, resolve
+        from .classifier.run import run_evaluate, run_train
 
         start = time.perf_counter()
         classifier_config = config["classifier"]["config"]
+        evaluated = None
         if config["classifier"]["compare_candidates"]:
-            classifier_table = run_evaluate(classifier_config, tracking=tracking, progress=progress)
-        model_dir, train_table = run_train(classifier_config, tracking=tracking, progress=progress)
-        if classifier_table is None:
-            classifier_table = train_table
-        classifier_results = resolve(load_classifier_config(classifier_config)["output"]["results_dir"])
+            evaluated = run_evaluate(classifier_config, tracking=tracking, progress=progress)
+        trained = run_train(classifier_config, tracking=tracking, progress=progress)
+        model_dir = trained.model_dir
+        classifier_table = (evaluated or trained).table
+        classifier_results = (evaluated or trained).results_dir
         seconds["classifier"] = time.perf_counter() - start
 
     topic_outputs: dict[str, Path] = {}
@@ -130,7 +130,7 @@ def write_report(path: Path, summary: pd.DataFrame, classifier_table: pd.DataFra
                  classifier_results: Path | None, model_dir: Path | None, topic_runs: dict[str, Any],
                  seconds: dict[str, float]) -> Path:
     """The report page: Markdown with the tables inline and the PNG plots linked."""
-    from .classifier_jobs import comparison_markdown
+    from .classifier.outputs import comparison_markdown
 
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,11 +145,9 @@ def write_report(path: Path, summary: pd.DataFrame, classifier_table: pd.DataFra
                   "(never trained on). Macro-F1 with 95% bootstrap intervals over paragraphs.", "",
                   comparison_markdown(classifier_table), ""]
         if classifier_results is not None:
-            for name in ("per_label_f1.png", "confusion_dev.png", "confusion_lodo.png"):
-                for candidate in (classifier_results / name, classifier_results / "train" / name):
-                    if candidate.exists():
-                        lines += [f"![{name}]({_rel(candidate, folder)})", ""]
-                        break
+            for name in ("per_label_f1.png", "confusion_lodo.png", "confusion_corpus.png", "confusion_dev.png"):
+                if (classifier_results / name).exists():
+                    lines += [f"![{name}]({_rel(classifier_results / name, folder)})", ""]
         if model_dir is not None and (model_dir / "MODEL_CARD.md").exists():
             lines += [f"The shipped model and its card: [{_rel(model_dir / 'MODEL_CARD.md', folder)}]"
                       f"({_rel(model_dir / 'MODEL_CARD.md', folder)}).", ""]

@@ -17,6 +17,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Callable, Iterable
 
+from .checks import check_choice
 from .paths import PACKAGE_DATA_DIR
 
 __all__ = [
@@ -76,7 +77,7 @@ _BUILDERS = {"jieba": _build_jieba}
 def get_engine(backend: str = "jieba") -> Callable[[str], list[str]]:
     """The cutting function of a backend, built on first use (thread-safe)."""
     if backend not in _BUILDERS:
-        raise ValueError(f"unknown tokenizer backend {backend!r}; valid choices are {list(BACKENDS)}")
+        check_choice("backend", backend, BACKENDS)
     engine = _engines.get(backend)
     if engine is None:
         with _lock:

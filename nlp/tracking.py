@@ -1,10 +1,10 @@
-"""Every MLflow call in the package lives here.
+"""Generic MLflow calls: runs that record their provenance, metrics, tables, figures, artifacts.
 
 Training, evaluation, topic-model and experiment entry points open a run with
 :func:`start_run`, which records the config, git commit, data hash and package
-versions, then log metrics, tables, figures and models through the helpers
-below. Nothing else in the package imports :mod:`mlflow`, so the predict path
-stays light.
+versions, then log metrics, tables, figures and artifacts through the helpers
+below. Only generic calls live here; the classifier's MLflow model flavour is
+:mod:`nlp.classifier.mlflow_model`. The predict path never imports MLflow.
 
 The default store is local: ``sqlite:///<project>/mlflow.db`` with artifacts in
 ``<project>/mlartifacts`` (both git-ignored). ``MLFLOW_TRACKING_URI`` or the
@@ -24,8 +24,6 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-import pandas as pd
-
 from .config import flatten
 from .paths import project_root
 
@@ -43,8 +41,6 @@ __all__ = [
     "log_figure",
     "log_artifact",
     "log_artifacts",
-    "log_classifier_model",
-    "PolicyClassifierPyfunc",
 ]
 
 logger = logging.getLogger(__name__)
@@ -216,62 +212,3 @@ def log_artifacts(directory: str | os.PathLike, artifact_path: str | None = None
     import mlflow
 
     mlflow.log_artifacts(str(directory), artifact_path=artifact_path)
-
-
-# --- the classifier as an MLflow model ------------------------------------
-
-try:  # the base class is only needed when MLflow is installed
-    from mlflow.pyfunc import PythonModel as _PythonModel
-except ImportError:  # pragma: no cover
-    _PythonModel = object
-
-
-class PolicyClassifierPyfunc(_PythonModel):
-    """MLflow pyfunc wrapper: a DataFrame with a ``text`` column in, labels and probabilities out."""
-
-    def load_context(self, context) -> None:
-        from .classifier import PolicyClassifier
-
-        self.classifier = PolicyClassifier.load(context.artifacts["model_dir"])
-
-    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
-        if isinstance(model_input, pd.DataFrame):
-            texts = model_input["text"].astype(str).tolist() if "text" in model_input else model_input.iloc[:, 0].astype(str).tolist()
-        else:
-            texts = [str(t) for t in model_input]
-        proba = self.classifier.predict_proba(texts)
-        labels = self.classifier.predict(texts)
-        out = proba.copy()
-        out.insert(0, "labels", [";".join(l) for l in labels])
-        return out
-
-
-def log_classifier_model(model_dir: str | os.PathLike, example_texts: list[str],
-                         registered_name: str | None = None, alias: str | None = None) -> Any:
-    """Log a saved classifier directory as an MLflow pyfunc model, register it, set an alias.
-
-    Returns the :class:`mlflow.models.model.ModelInfo`.
-    """
-    import mlflow
-    import pandas as pd
-    from mlflow.models import infer_signature
-
-    from .classifier import PolicyClassifier
-
-    classifier = PolicyClassifier.load(model_dir)
-    example = pd.DataFrame({"text": example_texts})
-    output = PolicyClassifierPyfunc()
-    output.classifier = classifier
-    signature = infer_signature(example, output.predict(None, example))
-    info = mlflow.pyfunc.log_model(
-        name="model",
-        # A model-from-code file, so loading runs our source instead of unpickling an object.
-        python_model=str(Path(__file__).with_name("mlflow_pyfunc.py")),
-        artifacts={"model_dir": str(model_dir)},
-        signature=signature,
-        input_example=example,
-        registered_model_name=registered_name,
-    )
-    if registered_name and alias and info.registered_model_version is not None:
-        mlflow.MlflowClient().set_registered_model_alias(registered_name, alias, str(info.registered_model_version))
-    return info

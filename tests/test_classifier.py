@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 import nlp
-from nlp.classifier import PolicyClassifier, choose_thresholds, to_indicator
-from nlp.evaluation import f1_summary
-from nlp.model_io import ModelLoadError
-from nlp.rules import KeywordLabeler
-from nlp.training import load_training_data
+from nlp.classifier import PolicyClassifier, to_indicator
+from nlp.classifier.thresholds import choose_thresholds
+from nlp.classifier.metrics import f1_scores
+from nlp.classifier.persistence import ModelLoadError
+from nlp.classifier.rules import KeywordLabeler
+from nlp.classifier.data import load_training_data
 
 LABELS = ["administrative_review", "enforcement_supervision", "mediation", "legal_outreach", "lawyers"]
 
@@ -89,7 +90,7 @@ def test_predictions_agree_with_gold_on_the_seeds(shipped, corpus):
     # in-sample sanity check (the held-out figures are in experiments/results)
     gold = to_indicator(corpus.paragraphs["labels"].tolist(), LABELS)
     pred = to_indicator(shipped.predict(corpus.paragraphs["text"].tolist()), LABELS)
-    micro, macro, _ = f1_summary(gold, pred)
+    micro, macro, _ = f1_scores(gold, pred)
     assert macro > 0.8
 
 
@@ -108,8 +109,8 @@ def test_learned_model_beats_empty_baseline_on_held_out_district(held_out_fit):
     clf, test = held_out_fit
     gold = to_indicator(test["labels"].tolist(), LABELS)
     pred = clf.predict_indicator(test["text"].tolist())
-    _, macro, _ = f1_summary(gold, pred)
-    _, empty_macro, _ = f1_summary(gold, np.zeros_like(gold))
+    _, macro, _ = f1_scores(gold, pred)
+    _, empty_macro, _ = f1_scores(gold, np.zeros_like(gold))
     assert empty_macro == 0.0
     assert macro > 0.5
 
@@ -129,7 +130,7 @@ def test_cv_thresholds_come_from_training_groups_only(training_data):
 
 
 def test_invalid_parameters_name_the_choices():
-    with pytest.raises(ValueError, match=r"unit: expected one of \['clause', 'paragraph'\]"):
+    with pytest.raises(ValueError, match=r"unit: expected one of \['clause', 'paragraph', 'clause\+paragraph'\]"):
         PolicyClassifier(unit="sentence").fit(["a", "b"], [[], []])
     with pytest.raises(ValueError, match="unknown label 'crime'"):
         PolicyClassifier().fit(["a", "b"], [["crime"], []])
@@ -146,8 +147,8 @@ def test_choose_thresholds_prefers_point_five_on_ties():
 def test_keyword_labeler_follows_hard_cases():
     labeler = KeywordLabeler().fit([])
     pred = labeler.predict(["将涉企案件调解贯穿行政复议全过程。", "组织律师进社区开展普法宣讲。"])
-    assert pred[0].tolist() == [1, 0, 0, 0, 0]  # 复议调解 is review, not mediation
-    assert pred[1].tolist() == [0, 0, 0, 1, 0]  # 律师进社区 is outreach, not lawyers
+    assert pred[0] == ["administrative_review"]  # 复议调解 is review, not mediation
+    assert pred[1] == ["legal_outreach"]  # 律师进社区 is outreach, not lawyers
 
 
 # --- persistence -----------------------------------------------------------------

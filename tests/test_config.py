@@ -5,7 +5,7 @@ import pytest
 
 from nlp.cli import main
 from nlp.config import ConfigError, Field, apply_overrides, load_config, validate
-from nlp.training import CLASSIFIER_SCHEMA, load_classifier_config
+from nlp.classifier.schema import CLASSIFIER_SCHEMA, load_classifier_config
 
 SCHEMA = {
     "name": Field(str, "x"),
@@ -73,7 +73,7 @@ def test_shipped_configs_are_valid():
 def test_cli_reports_a_bad_override_before_any_work(capsys):
     assert main(["train", "--set", "model.unit=sentence", "--no-mlflow"]) == 1
     err = capsys.readouterr().err
-    assert "model.unit" in err and "classifier.yaml" in err and "['clause', 'paragraph']" in err
+    assert "model.unit" in err and "classifier.yaml" in err and "['clause', 'paragraph', 'clause+paragraph']" in err
     assert "Traceback" not in err
 
 

@@ -29,7 +29,7 @@ import pytest
 import nlp
 from nlp.cli import main
 from nlp.corpus import PARAGRAPH_COLUMNS
-from nlp.model_io import ModelLoadError
+from nlp.classifier.persistence import ModelLoadError
 from nlp.paths import default_model_dir
 from nlp.reader import ReportInputError, body_lines, is_furniture
 
@@ -320,7 +320,7 @@ def test_predict_accepts_any_sequence_and_refuses_a_single_string(shipped, corpu
         shipped.predict(texts[0])
     for value, name in ((None, "NoneType"), (texts[0].encode("utf-8"), "bytes"), (42, "int"),
                         (pd.DataFrame({"text": texts}), "DataFrame")):
-        with pytest.raises(TypeError, match=f"expected a sequence of paragraph strings, received {name}"):
+        with pytest.raises(TypeError, match=f"expected a sequence of paragraph strings, received (a )?{name}"):
             shipped.predict(value)
 
 
@@ -436,7 +436,7 @@ def test_pickled_model_in_place_of_the_folder_is_refused(tmp_path, shipped):
 
 
 @pytest.mark.parametrize(("case", "edit", "match"), [
-    ("newer package", lambda i: i["params"].update(new_option=1), "inconsistent"),
+    ("newer package", lambda i: i["params"].update(new_option=1), "invalid model parameters.*retrain"),
     ("older format", lambda i: i.update(format_version=1), "format version 1"),
     ("no format", lambda i: i.pop("format_version"), "format version None"),
     ("untrusted tokenizer", lambda i: i["features"][0]["params"].update(tokenizer="builtins.eval"), "refusing"),
@@ -495,7 +495,7 @@ def test_the_model_load_path_has_no_code_loading_calls():
     reads arrays only with ``allow_pickle=False``."""
     import ast
 
-    source = (PROJECT / "nlp" / "model_io.py").read_text(encoding="utf-8")
+    source = (PROJECT / "nlp" / "classifier" / "persistence.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
     banned_modules = {"pickle", "cPickle", "dill", "cloudpickle", "joblib", "skops", "marshal", "shelve", "torch", "importlib"}
     banned_calls = {"eval", "exec", "compile", "__import__", "import_module", "loads"}

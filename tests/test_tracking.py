@@ -5,7 +5,7 @@ import mlflow
 import pandas as pd
 import pytest
 
-from nlp.classifier_jobs import run_train
+from nlp.classifier.run import run_train
 from nlp.tracking import TrackingError, check_tracking_server, start_run
 
 
@@ -17,7 +17,7 @@ def trained(tracking_uri, tmp_path_factory):
     os.environ["MLFLOW_TRACKING_URI"] = tracking_uri
     try:
         out = tmp_path_factory.mktemp("model")
-        target, table = run_train(
+        outcome = run_train(
             "configs/classifier.yaml",
             ["model.thresholds=fixed", "evaluation.bootstrap=20", "tracking.experiment=test-classifier",
              "tracking.registered_model=test-policy-classifier", f"output.results_dir={out / 'results'}"],
@@ -28,7 +28,7 @@ def trained(tracking_uri, tmp_path_factory):
             os.environ.pop("MLFLOW_TRACKING_URI", None)
         else:
             os.environ["MLFLOW_TRACKING_URI"] = old
-    return target, table
+    return outcome.model_dir, outcome.table
 
 
 def test_training_run_is_logged_and_registered(trained, tracking_uri):

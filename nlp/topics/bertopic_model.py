@@ -35,6 +35,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from ..checks import check_choice, choice_error
 
 __all__ = [
     "EMBEDDINGS",
@@ -108,7 +112,7 @@ def make_embedding(backend: str = "tfidf_svd", n_components: int = 30, min_df: i
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    raise ValueError(f"unknown embedding backend {backend!r}; valid choices are {list(EMBEDDINGS)}")
+    raise choice_error("embedding", backend, EMBEDDINGS)
 
 
 def make_reduction(method: str = "pca", n_components: int = 10, random_state: int = 0) -> Any:
@@ -126,7 +130,7 @@ def make_reduction(method: str = "pca", n_components: int = 10, random_state: in
 
         return UMAP(n_neighbors=10, n_components=n_components, min_dist=0.0, metric="cosine",
                     random_state=random_state)
-    raise ValueError(f"unknown reduction {method!r}; valid choices are {list(REDUCTIONS)}")
+    raise choice_error("reduction", method, REDUCTIONS)
 
 
 def make_clustering(method: str = "kmeans", n_clusters: int = 8, min_cluster_size: int = 5,
@@ -140,7 +144,7 @@ def make_clustering(method: str = "kmeans", n_clusters: int = 8, min_cluster_siz
         from sklearn.cluster import HDBSCAN
 
         return HDBSCAN(min_cluster_size=min_cluster_size, copy=True)
-    raise ValueError(f"unknown clustering {method!r}; valid choices are {list(CLUSTERINGS)}")
+    raise choice_error("clustering", method, CLUSTERINGS)
 
 
 def make_vectorizer(tokenizer: Callable[[str], list[str]] | None = None, min_df: int = 1) -> Any:
@@ -151,8 +155,12 @@ def make_vectorizer(tokenizer: Callable[[str], list[str]] | None = None, min_df:
                            min_df=min_df)
 
 
-class BertopicTopicModel:
+class BertopicTopicModel(BaseEstimator):
     """BERTopic with offline, deterministic, small-corpus defaults.
+
+    A scikit-learn estimator: ``get_params``/``set_params``/``clone`` work,
+    options are checked in ``fit``, and calls before ``fit`` raise
+    ``NotFittedError``.
 
     Parameters
     ----------
@@ -225,8 +233,10 @@ class BertopicTopicModel:
 
     def build_stages(self, n_docs: int | None = None) -> dict[str, Any]:
         """The four stages (fresh objects), keyed ``embedding, reduction, clustering, vectorizer``."""
-        if self.outlier_strategy not in OUTLIER_STRATEGIES:
-            raise ValueError(f"unknown outlier_strategy {self.outlier_strategy!r}; valid choices are {list(OUTLIER_STRATEGIES)}")
+        check_choice("embedding", self.embedding, EMBEDDINGS)
+        check_choice("reduction", self.reduction, REDUCTIONS)
+        check_choice("clustering", self.clustering, CLUSTERINGS)
+        check_choice("outlier_strategy", self.outlier_strategy, OUTLIER_STRATEGIES)
         tokenizer = self.tokenizer or _default_tokenizer()
         reduction_dim = self.reduction_dim
         if self.embedding == "tfidf_svd":
@@ -244,8 +254,8 @@ class BertopicTopicModel:
             "vectorizer": self.vectorizer_model if self.vectorizer_model is not None else make_vectorizer(tokenizer),
         }
 
-    def fit(self, texts: Sequence[str]) -> "BertopicTopicModel":
-        """Fit on raw texts (the stages tokenise them)."""
+    def fit(self, texts: Sequence[str], y=None) -> "BertopicTopicModel":
+        """Fit on raw texts (the stages tokenise them); ``y`` is ignored."""
         from bertopic import BERTopic
         from bertopic.vectorizers import ClassTfidfTransformer
 
@@ -303,14 +313,9 @@ class BertopicTopicModel:
             rows.extend({"topic": t, "rank": r, "word": w, "weight": float(s)} for r, (w, s) in enumerate(words))
         return pd.DataFrame(rows, columns=["topic", "rank", "word", "weight"])
 
-    def topics(self, topn: int | None = None) -> list[list[str]]:
+    def topics(self, top_n_words: int | None = None) -> list[list[str]]:
         """Each topic's top words (topics in :attr:`topic_ids_` order)."""
-        if not hasattr(self, "model_"):
-            raise RuntimeError("this BertopicTopicModel is not fitted yet; call fit(texts) first")
-        n = topn or self.top_n_words
+        check_is_fitted(self, "model_")
+        n = top_n_words or self.top_n_words
         words = self.topic_words_
         return [words.loc[words["topic"] == t, "word"].tolist()[:n] for t in self.topic_ids_]
-
-    def __repr__(self) -> str:
-        return (f"BertopicTopicModel(n_topics={self.n_topics}, embedding={self.embedding!r}, "
-                f"reduction={self.reduction!r}, clustering={self.clustering!r}, random_state={self.random_state})")

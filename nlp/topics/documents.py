@@ -19,6 +19,7 @@ from typing import Iterable, Sequence, Union
 import numpy as np
 import pandas as pd
 
+from ..checks import check_choice
 from ..paths import PACKAGE_DATA_DIR
 from ..tokenize import Tokenizer
 
@@ -113,8 +114,7 @@ def unit_table(paragraphs: pd.DataFrame, unit: str = "paragraph") -> pd.DataFram
         ``"paragraph"`` or ``"sentence"`` (sentences split as in
         :meth:`nlp.Corpus.sentences`).
     """
-    if unit not in UNITS:
-        raise ValueError(f"unknown unit {unit!r}; valid choices are {list(UNITS)}")
+    check_choice("unit", unit, UNITS)
     base = paragraphs[[*META_COLUMNS, "text"]].reset_index(drop=True).assign(row=lambda f: np.arange(len(f)))
     if unit == "paragraph":
         return base

@@ -30,11 +30,12 @@ def _fit_lda(tokens: list[list[str]], opts: dict[str, Any], progress: bool):
     from .selection import choose_k, k_sweep
 
     k_values = [opts["n_topics"]] if opts["n_topics"] is not None else list(opts["k_values"])
-    seeds = list(opts["seeds"])
-    if not k_values or not seeds:
-        raise ValueError("LDA needs at least one value in k_values and one in seeds")
-    params = {k: opts[k] for k in ("passes", "iterations", "alpha", "eta", "no_below", "no_above", "keep_n", "topn")}
-    sweep = k_sweep(tokens, k_values, seeds, params, topn=opts["topn"], progress=progress)
+    # Restarts use consecutive seeds from random_state; the first fits the reported model.
+    seeds = [opts["random_state"] + i for i in range(opts["n_restarts"])]
+    if not k_values:
+        raise ValueError("LDA needs at least one value in k_values")
+    params = {k: opts[k] for k in ("passes", "iterations", "alpha", "eta", "no_below", "no_above", "keep_n", "top_n_words")}
+    sweep = k_sweep(tokens, k_values, seeds, params, top_n_words=opts["top_n_words"], progress=progress)
     k, summary = choose_k(sweep.scores, opts["k_rule"], opts["k_metric"])
     if opts["n_topics"] is None:
         logger.info("LDA: K=%d chosen by rule %s on %s over K=%s", k, opts["k_rule"], opts["k_metric"], k_values)
@@ -78,7 +79,10 @@ def fit_topics(corpus, method: str = "lda", *, progress: bool = True, **options:
         ``min_length``) and the method's keys, as in ``configs/topics_lda.yaml``
         / ``configs/topics_bertopic.yaml`` (see :mod:`nlp.topics.schema`).
         LDA: with ``n_topics=None`` K is chosen from ``k_values`` by
-        ``k_rule``; the reported model is the one fitted with ``seeds[0]``.
+        ``k_rule`` over ``n_restarts`` fits per K (seeds ``random_state``,
+        ``random_state + 1``, ...); the reported model is the one fitted with
+        ``random_state``. ``num_topics``/``nr_topics`` are refused with a
+        message naming ``n_topics``.
 
     Returns
     -------
@@ -112,10 +116,10 @@ def fit_topics(corpus, method: str = "lda", *, progress: bool = True, **options:
     fit_seconds = time.perf_counter() - start
 
     columns = [f"T{t}" for t in ids] + ([OUTLIER_COLUMN] if unit_theta.shape[1] > len(ids) else [])
-    topn = opts["topn"] if method == "lda" else opts["top_n_words"]
+    top_n_words = opts["top_n_words"]
     words = words.assign(label=words["topic"].map(lambda t: f"T{t}"))[["topic", "label", "rank", "word", "weight"]]
     top = [words.loc[words["topic"] == t].sort_values("rank")["word"].tolist() for t in ids]
-    quality = topic_coherence(top, tokens, COHERENCE_MEASURES, topn=topn)
+    quality = topic_coherence(top, tokens, COHERENCE_MEASURES, top_n_words=top_n_words)
     n_tokens = np.array([len(t) for t in tokens])
 
     unit_frame = units.drop(columns=["text"]).copy()
@@ -142,11 +146,11 @@ def fit_topics(corpus, method: str = "lda", *, progress: bool = True, **options:
     quality.insert(1, "label", [f"T{t}" for t in ids])
     quality.insert(2, "n_units", [int(sizes.get(t, 0)) for t in ids])
     quality.insert(3, "mean_weight", unit_theta[:, :len(ids)].mean(axis=0))
-    quality["top_words"] = [" ".join(w[:topn]) for w in top]
+    quality["top_words"] = [" ".join(w[:top_n_words]) for w in top]
 
     metrics: dict[str, float] = {
         **{f"coherence_{m}": float(quality[m].mean()) for m in COHERENCE_MEASURES},
-        "diversity": topic_diversity(top, topn),
+        "diversity": topic_diversity(top, top_n_words),
         "n_topics": float(len(ids)),
         "n_units": float(len(units)),
         "n_paragraphs": float(len(paragraphs)),

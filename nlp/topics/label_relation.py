@@ -37,16 +37,11 @@ def _is_label_list(value) -> bool:
 
 
 def _predict(texts: list[str], model_dir=None) -> list[list[str]] | None:
-    try:
-        from ..classifier import PolicyClassifier  # noqa: PLC0415 - optional, being written elsewhere
-    except ImportError as exc:
-        logger.info("no classifier available (%s); paragraphs without gold labels are left out", exc)
-        return None
-    try:
-        from ..paths import default_model_dir
+    from ..classifier import PolicyClassifier
 
-        classifier = PolicyClassifier.load(model_dir or default_model_dir())
-        return [list(labels) for labels in classifier.predict(texts)]
+    try:
+        classifier = PolicyClassifier.load(model_dir)
+        return classifier.predict_labels(texts)
     except Exception as exc:  # a missing or incompatible model must not stop a topic run
         logger.warning("the classifier could not label %d paragraphs (%s: %s); they are left out",
                        len(texts), type(exc).__name__, exc)

@@ -3,7 +3,9 @@
 The estimator takes tokenised units (lists of words: see
 :mod:`nlp.topics.documents`) so that a K sweep tokenises once. It runs gensim's
 single-process :class:`~gensim.models.LdaModel` with a fixed ``random_state``,
-which makes two fits with the same arguments identical.
+which makes two fits with the same arguments identical. It is a scikit-learn
+estimator: ``get_params``/``set_params``/``clone`` work, parameters are checked
+in ``fit``, and calls before ``fit`` raise ``NotFittedError``.
 """
 from __future__ import annotations
 
@@ -12,8 +14,12 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["LdaTopicModel"]
+from ..checks import check_choice
+
+__all__ = ["LdaTopicModel", "ALPHA_CHOICES", "ETA_CHOICES"]
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +27,7 @@ ALPHA_CHOICES = ("symmetric", "asymmetric", "auto")
 ETA_CHOICES = ("symmetric", "auto")
 
 
-class LdaTopicModel:
+class LdaTopicModel(TransformerMixin, BaseEstimator):
     """Latent Dirichlet allocation (gensim) over tokenised units.
 
     Parameters
@@ -37,7 +43,7 @@ class LdaTopicModel:
     no_below, no_above, keep_n : int, float, int
         Dictionary filtering: keep words in at least ``no_below`` units and at
         most a ``no_above`` share of them, at most ``keep_n`` words.
-    topn : int
+    top_n_words : int
         Words per topic in :attr:`topic_words_`.
     random_state : int
         Seed of gensim's random state.
@@ -64,7 +70,7 @@ class LdaTopicModel:
 
     def __init__(self, n_topics: int = 5, passes: int = 10, iterations: int = 100, alpha: str = "auto",
                  eta: str = "auto", no_below: int = 2, no_above: float = 0.5, keep_n: int = 5000,
-                 topn: int = 10, random_state: int = 0) -> None:
+                 top_n_words: int = 10, random_state: int = 0) -> None:
         self.n_topics = n_topics
         self.passes = passes
         self.iterations = iterations
@@ -73,20 +79,19 @@ class LdaTopicModel:
         self.no_below = no_below
         self.no_above = no_above
         self.keep_n = keep_n
-        self.topn = topn
+        self.top_n_words = top_n_words
         self.random_state = random_state
 
-    def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in ("n_topics", "passes", "iterations", "alpha", "eta", "no_below",
-                                               "no_above", "keep_n", "topn", "random_state")}
-
     def _check(self) -> None:
-        if self.n_topics < 2:
-            raise ValueError(f"n_topics must be at least 2, received {self.n_topics}")
-        if self.alpha not in ALPHA_CHOICES:
-            raise ValueError(f"unknown alpha {self.alpha!r}; valid choices are {list(ALPHA_CHOICES)}")
-        if self.eta not in ETA_CHOICES:
-            raise ValueError(f"unknown eta {self.eta!r}; valid choices are {list(ETA_CHOICES)}")
+        for name in ("n_topics", "passes", "iterations", "no_below", "keep_n", "top_n_words"):
+            value = getattr(self, name)
+            low = 2 if name == "n_topics" else 1
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name}: expected an integer >= {low}, received {value!r}")
+        if not isinstance(self.no_above, (int, float)) or not 0 < self.no_above <= 1:
+            raise ValueError(f"no_above: expected a number in (0, 1], received {self.no_above!r}")
+        check_choice("alpha", self.alpha, ALPHA_CHOICES)
+        check_choice("eta", self.eta, ETA_CHOICES)
 
     def build_dictionary(self, tokens: Sequence[Sequence[str]]):
         """The filtered gensim dictionary for ``tokens`` (used by :meth:`fit`)."""
@@ -101,8 +106,8 @@ class LdaTopicModel:
             )
         return dictionary
 
-    def fit(self, tokens: Sequence[Sequence[str]], dictionary=None) -> "LdaTopicModel":
-        """Fit on tokenised units; ``dictionary`` reuses an already filtered one."""
+    def fit(self, tokens: Sequence[Sequence[str]], y=None, dictionary=None) -> "LdaTopicModel":
+        """Fit on tokenised units; ``dictionary`` reuses an already filtered one. ``y`` is ignored."""
         from gensim.models import LdaModel
 
         self._check()
@@ -126,10 +131,10 @@ class LdaTopicModel:
         self._check_fitted()
         return self._theta([self.dictionary_.doc2bow(list(t)) for t in tokens])
 
-    def topics(self, topn: int | None = None) -> list[list[str]]:
+    def topics(self, top_n_words: int | None = None) -> list[list[str]]:
         """Each topic's top words, best first."""
         self._check_fitted()
-        n = topn or self.topn
+        n = top_n_words or self.top_n_words
         return [[w for w, _ in self.model_.show_topic(k, topn=n)] for k in range(self.n_topics)]
 
     def _theta(self, bow) -> np.ndarray:
@@ -143,14 +148,9 @@ class LdaTopicModel:
         rows = [
             {"topic": k, "rank": r, "word": w, "weight": float(p)}
             for k in range(self.n_topics)
-            for r, (w, p) in enumerate(self.model_.show_topic(k, topn=self.topn))
+            for r, (w, p) in enumerate(self.model_.show_topic(k, topn=self.top_n_words))
         ]
         return pd.DataFrame(rows, columns=["topic", "rank", "word", "weight"])
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "model_"):
-            raise RuntimeError("this LdaTopicModel is not fitted yet; call fit(tokens) first")
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"LdaTopicModel({args})"
+        check_is_fitted(self, "model_")

@@ -23,6 +23,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..checks import check_choice
+
 __all__ = ["COHERENCE_MEASURES", "topic_coherence", "coherence", "topic_diversity"]
 
 logger = logging.getLogger(__name__)
@@ -35,14 +37,14 @@ def topic_coherence(
     texts: Sequence[Sequence[str]],
     measures: Sequence[str] = COHERENCE_MEASURES,
     dictionary=None,
-    topn: int = 10,
+    top_n_words: int = 10,
 ) -> pd.DataFrame:
     """Coherence of each topic, one column per measure.
 
     Parameters
     ----------
     topics
-        Each topic's words, best first (only the first ``topn`` are used).
+        Each topic's words, best first (only the first ``top_n_words`` are used).
     texts
         The tokenised units the model was fitted on.
     measures
@@ -50,7 +52,7 @@ def topic_coherence(
     dictionary
         A :class:`gensim.corpora.Dictionary`; built from ``texts`` when omitted.
         Words missing from it are dropped from the topic before scoring.
-    topn
+    top_n_words
         Top words per topic to score.
 
     Returns
@@ -62,13 +64,12 @@ def topic_coherence(
     from gensim.corpora import Dictionary
     from gensim.models import CoherenceModel
 
-    unknown = [m for m in measures if m not in COHERENCE_MEASURES]
-    if unknown:
-        raise ValueError(f"unknown coherence measure {unknown[0]!r}; valid choices are {list(COHERENCE_MEASURES)}")
+    for measure in measures:
+        check_choice("measure", measure, COHERENCE_MEASURES)
     texts = [list(t) for t in texts]
     if dictionary is None:
         dictionary = Dictionary(texts)
-    clean = [[w for w in list(words)[:topn] if w in dictionary.token2id] for words in topics]
+    clean = [[w for w in list(words)[:top_n_words] if w in dictionary.token2id] for words in topics]
     scorable = [i for i, words in enumerate(clean) if len(words) >= 2]
     out = pd.DataFrame(np.nan, index=pd.RangeIndex(len(clean), name="topic"), columns=list(measures))
     if len(scorable) < len(clean):
@@ -83,7 +84,7 @@ def topic_coherence(
             corpus=bow if measure == "u_mass" else None,
             dictionary=dictionary,
             coherence=measure,
-            topn=topn,
+            topn=top_n_words,
             processes=1,  # deterministic and no worker start-up on small corpora
         )
         out.loc[scorable, measure] = model.get_coherence_per_topic()
@@ -95,7 +96,7 @@ def coherence(
     texts: Sequence[Sequence[str]],
     measures: Sequence[str] = COHERENCE_MEASURES,
     dictionary=None,
-    topn: int = 10,
+    top_n_words: int = 10,
 ) -> dict[str, float]:
     """Mean coherence over topics for each measure (see :func:`topic_coherence`).
 
@@ -103,17 +104,17 @@ def coherence(
     >>> round(coherence([["复议", "应诉"], ["普法", "宣传"]], texts, measures=["u_mass"])["u_mass"], 3)
     0.0
     """
-    table = topic_coherence(topics, texts, measures, dictionary, topn)
+    table = topic_coherence(topics, texts, measures, dictionary, top_n_words)
     return {m: float(table[m].mean()) for m in table.columns}
 
 
-def topic_diversity(topics: Sequence[Sequence[str]], topn: int = 10) -> float:
-    """Share of unique words among all topics' top ``topn`` words (1 = no overlap).
+def topic_diversity(topics: Sequence[Sequence[str]], top_n_words: int = 10) -> float:
+    """Share of unique words among all topics' top ``top_n_words`` words (1 = no overlap).
 
-    >>> topic_diversity([["a", "b"], ["b", "c"]], topn=2)
+    >>> topic_diversity([["a", "b"], ["b", "c"]], top_n_words=2)
     0.75
     """
-    tops = [list(words)[:topn] for words in topics]
+    tops = [list(words)[:top_n_words] for words in topics]
     total = sum(len(t) for t in tops)
     if total == 0:
         return float("nan")

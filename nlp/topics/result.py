@@ -8,12 +8,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..checks import choice_error
 from .compare import Comparison, bootstrap_prevalence, compare_groups
 from .label_relation import label_topic_table, resolve_labels
 
 __all__ = ["TopicResult", "OUTLIER_COLUMN"]
 
 logger = logging.getLogger(__name__)
+
+# How paragraphs count in prevalence: one each, or by their number of tokens.
+WEIGHTS = ("paragraph", "tokens")
 
 #: Column of ``doc_topics`` for BERTopic outliers (topic -1), present only when some remain.
 OUTLIER_COLUMN = "outlier"
@@ -95,7 +99,7 @@ class TopicResult:
             return None
         if weights == "tokens":
             return self.doc_topics["n_tokens"].to_numpy(dtype=float) + 1.0
-        raise ValueError(f"unknown weights {weights!r}; valid choices are ['paragraph', 'tokens']")
+        raise choice_error("weights", weights, WEIGHTS)
 
     def _groups(self, by: str) -> pd.Series:
         if by not in self.doc_topics.columns:

@@ -2,7 +2,9 @@
 
 One schema serves both the YAML files (validated with :func:`nlp.config.load_config`)
 and the keyword options of :func:`nlp.fit_topics` (the ``corpus.unit``, ``tokens``
-and method sections, flattened), so a key means the same in both places.
+and method sections, flattened), so a key means the same in both places. The
+method sections take their defaults and choice lists from the estimators
+(:class:`~nlp.topics.lda.LdaTopicModel`, :class:`~nlp.topics.bertopic_model.BertopicTopicModel`).
 
 >>> cfg = load_topics_config("configs/topics_lda.yaml", overrides=["lda.k_values=[3, 4]"])  # doctest: +SKIP
 >>> cfg["method"], cfg["lda"]["k_values"]                                                   # doctest: +SKIP
@@ -13,7 +15,12 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Mapping
 
+from ..checks import check_choice
 from ..config import Field, load_config, validate
+from .bertopic_model import CLUSTERINGS, EMBEDDINGS, OUTLIER_STRATEGIES, REDUCTIONS, BertopicTopicModel
+from .lda import ALPHA_CHOICES, ETA_CHOICES, LdaTopicModel
+from .result import WEIGHTS
+from .selection import K_RULES, SWEEP_METRICS
 
 __all__ = [
     "METHODS",
@@ -37,41 +44,45 @@ TOKENS_SCHEMA = {
     "min_length": Field(int, 1, min=1, max=10, help="drop shorter tokens (characters)"),
 }
 
+_LDA = LdaTopicModel().get_params(deep=False)
+_BERTOPIC = BertopicTopicModel().get_params(deep=False)
+
 LDA_SCHEMA = {
     "n_topics": Field(int, None, nullable=True, min=2, max=50, help="fixed K; null: choose K from k_values by k_rule"),
     "k_values": Field(list, [3, 4, 5, 6, 7, 8, 9, 10], item_type=int, min=2, max=50),
-    "seeds": Field(list, [0, 1, 2, 3, 4], item_type=int, min=0, help="the first seed fits the reported model"),
-    "k_rule": Field(str, "one_se", choices=("one_se", "max_mean")),
-    "k_metric": Field(str, "c_v", choices=("c_v", "c_npmi", "u_mass", "diversity")),
-    "passes": Field(int, 10, min=1, max=200),
-    "iterations": Field(int, 100, min=10, max=5000),
-    "alpha": Field(str, "auto", choices=("symmetric", "asymmetric", "auto")),
-    "eta": Field(str, "auto", choices=("symmetric", "auto")),
-    "no_below": Field(int, 2, min=1),
-    "no_above": Field(float, 0.5, min=0.01, max=1.0),
-    "keep_n": Field(int, 5000, min=10),
-    "topn": Field(int, 10, min=3, max=50),
+    "random_state": Field(int, _LDA["random_state"], min=0, help="seed of the reported fit; restarts use the next seeds"),
+    "n_restarts": Field(int, 5, min=1, max=100, help="fits per K (seeds random_state, random_state+1, ...): the 1-SE noise floor"),
+    "k_rule": Field(str, "one_se", choices=K_RULES),
+    "k_metric": Field(str, "c_v", choices=SWEEP_METRICS),
+    "passes": Field(int, _LDA["passes"], min=1, max=200),
+    "iterations": Field(int, _LDA["iterations"], min=10, max=5000),
+    "alpha": Field(str, _LDA["alpha"], choices=ALPHA_CHOICES),
+    "eta": Field(str, _LDA["eta"], choices=ETA_CHOICES),
+    "no_below": Field(int, _LDA["no_below"], min=1),
+    "no_above": Field(float, _LDA["no_above"], min=0.01, max=1.0),
+    "keep_n": Field(int, _LDA["keep_n"], min=10),
+    "top_n_words": Field(int, _LDA["top_n_words"], min=3, max=50),
 }
 
 BERTOPIC_SCHEMA = {
-    "n_topics": Field(int, 8, min=2, max=50, help="k-means clusters"),
-    "embedding": Field(str, "tfidf_svd", choices=("tfidf_svd", "sentence_transformers")),
-    "embedding_dim": Field(int, 30, min=2, max=1000),
-    "embedding_min_df": Field(int, 2, min=1),
+    "n_topics": Field(int, _BERTOPIC["n_topics"], min=2, max=50, help="k-means clusters"),
+    "embedding": Field(str, _BERTOPIC["embedding"], choices=EMBEDDINGS),
+    "embedding_dim": Field(int, _BERTOPIC["embedding_dim"], min=2, max=1000),
+    "embedding_min_df": Field(int, _BERTOPIC["embedding_min_df"], min=1),
     "embedding_model_path": Field(str, None, nullable=True, path=True, help="local sentence-transformers folder"),
-    "reduction": Field(str, "pca", choices=("pca", "none", "umap")),
-    "reduction_dim": Field(int, 10, min=2, max=200),
-    "clustering": Field(str, "kmeans", choices=("kmeans", "hdbscan")),
-    "min_cluster_size": Field(int, 5, min=2),
-    "outlier_strategy": Field(str, "c-tf-idf", choices=("c-tf-idf", "embeddings", "distributions", "none")),
-    "reduce_frequent_words": Field(bool, True),
-    "top_n_words": Field(int, 10, min=3, max=50),
-    "random_state": Field(int, 0, min=0),
+    "reduction": Field(str, _BERTOPIC["reduction"], choices=REDUCTIONS),
+    "reduction_dim": Field(int, _BERTOPIC["reduction_dim"], min=2, max=200),
+    "clustering": Field(str, _BERTOPIC["clustering"], choices=CLUSTERINGS),
+    "min_cluster_size": Field(int, _BERTOPIC["min_cluster_size"], min=2),
+    "outlier_strategy": Field(str, _BERTOPIC["outlier_strategy"], choices=OUTLIER_STRATEGIES),
+    "reduce_frequent_words": Field(bool, _BERTOPIC["reduce_frequent_words"]),
+    "top_n_words": Field(int, _BERTOPIC["top_n_words"], min=3, max=50),
+    "random_state": Field(int, _BERTOPIC["random_state"], min=0),
 }
 
 COMPARE_SCHEMA = {
     "by": Field(list, ["district", "section_role"], item_type=str, choices=("district", "section_role", "doc_id", "year")),
-    "weights": Field(str, "paragraph", choices=("paragraph", "tokens")),
+    "weights": Field(str, "paragraph", choices=WEIGHTS),
     "n_boot": Field(int, 2000, min=100, max=100000),
     "ci": Field(float, 0.95, min=0.5, max=0.999),
     "n_perm": Field(int, 1000, min=0, max=100000),
@@ -115,8 +126,7 @@ TOPICS_SCHEMA = {
 
 def fit_schema(method: str) -> dict[str, Field]:
     """The flat option schema of :func:`nlp.fit_topics` for ``method``."""
-    if method not in METHODS:
-        raise ValueError(f"unknown topic method {method!r}; valid choices are {list(METHODS)}")
+    check_choice("method", method, METHODS)
     return {"unit": TOPICS_SCHEMA["corpus"]["unit"], **TOKENS_SCHEMA,
             **(LDA_SCHEMA if method == "lda" else BERTOPIC_SCHEMA)}
 

@@ -26,10 +26,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..checks import check_choice
 from .lda import LdaTopicModel
 from .metrics import COHERENCE_MEASURES, coherence, topic_diversity
 
-__all__ = ["K_RULES", "KSweep", "k_sweep", "summarize_sweep", "choose_k"]
+__all__ = ["K_RULES", "SWEEP_METRICS", "KSweep", "k_sweep", "summarize_sweep", "choose_k"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def k_sweep(
     seeds: Sequence[int],
     model_params: dict | None = None,
     measures: Sequence[str] = COHERENCE_MEASURES,
-    topn: int = 10,
+    top_n_words: int = 10,
     progress: bool = True,
 ) -> KSweep:
     """Fit LDA for every K and seed; score each fit.
@@ -84,7 +85,7 @@ def k_sweep(
         Other :class:`LdaTopicModel` arguments (passes, alpha, no_below, ...).
     measures
         Coherence measures to compute.
-    topn
+    top_n_words
         Top words per topic for coherence and diversity.
     """
     from tqdm.auto import tqdm
@@ -93,7 +94,7 @@ def k_sweep(
     if not k_values or not seeds:
         raise ValueError("a K sweep needs at least one K and one seed")
     params = {k: v for k, v in (model_params or {}).items() if k not in ("n_topics", "random_state")}
-    params.setdefault("topn", topn)
+    params.setdefault("top_n_words", top_n_words)
     tokens = [list(t) for t in tokens]
     first = LdaTopicModel(n_topics=min(k_values), **params)
     dictionary = first.build_dictionary(tokens)  # the same vocabulary for every fit
@@ -103,9 +104,9 @@ def k_sweep(
         start = time.perf_counter()
         model = LdaTopicModel(n_topics=k, random_state=seed, **params).fit(tokens, dictionary=dictionary)
         fit_seconds = time.perf_counter() - start
-        top = model.topics(topn)
-        row = {"k": k, "seed": seed, **coherence(top, tokens, measures, dictionary=dictionary, topn=topn),
-               "diversity": topic_diversity(top, topn), "fit_seconds": round(fit_seconds, 3)}
+        top = model.topics(top_n_words)
+        row = {"k": k, "seed": seed, **coherence(top, tokens, measures, dictionary=dictionary, top_n_words=top_n_words),
+               "diversity": topic_diversity(top, top_n_words), "fit_seconds": round(fit_seconds, 3)}
         logger.debug("K=%d seed=%d %s", k, seed, row)
         rows.append(row)
         models[(k, seed)] = model
@@ -141,8 +142,7 @@ def choose_k(scores: pd.DataFrame, rule: str = "one_se", metric: str = "c_v") ->
         :func:`summarize_sweep` plus ``best`` (highest mean), ``threshold``
         (the value a K must reach) and ``chosen`` columns.
     """
-    if rule not in K_RULES:
-        raise ValueError(f"unknown K rule {rule!r}; valid choices are {list(K_RULES)}")
+    check_choice("k_rule", rule, K_RULES)
     if metric not in scores.columns:
         raise ValueError(f"metric {metric!r} is not in the sweep; it has {[c for c in scores.columns if c in SWEEP_METRICS]}")
     summary = summarize_sweep(scores)

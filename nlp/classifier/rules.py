@@ -8,15 +8,15 @@ are also offered to the learned model as features (:func:`rule_hits`).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.base import BaseEstimator
 
-from .labels import Taxonomy, default_taxonomy
-from .segment import split_sentences
-from .tokenize import normalize
+from ..segment import split_sentences
+from ..tokenize import normalize
+from .base import MultiLabelTextClassifier, as_texts
+from .taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["split_clauses", "clause_hits", "rule_hits", "KeywordLabeler"]
 
@@ -56,8 +56,12 @@ def rule_hits(texts: Sequence[str], taxonomy: Taxonomy | None = None) -> np.ndar
     return out
 
 
-class KeywordLabeler(ClassifierMixin, BaseEstimator):
+class KeywordLabeler(MultiLabelTextClassifier, BaseEstimator):
     """Label paragraphs by cue terms, clause by clause (no learning).
+
+    A scikit-learn estimator with the same inputs and outputs as
+    :class:`~nlp.classifier.PolicyClassifier` (see :mod:`nlp.classifier.base`);
+    ``fit`` learns nothing but the label set and the output form.
 
     Parameters
     ----------
@@ -66,30 +70,53 @@ class KeywordLabeler(ClassifierMixin, BaseEstimator):
     min_clauses : int
         Clauses that must fire a label before the paragraph gets it.
 
+    Attributes
+    ----------
+    taxonomy_ : Taxonomy
+    classes_ : ndarray of str
+        Label ids, the columns of indicator outputs.
+
     Examples
     --------
-    >>> KeywordLabeler().fit([], []).predict(["全年受理人民调解案件120件。", "召开常务会议。"]).tolist()
-    [[0, 0, 1, 0, 0], [0, 0, 0, 0, 0]]
+    >>> KeywordLabeler().fit([]).predict(["全年受理人民调解案件120件。", "召开常务会议。"])
+    [['mediation'], []]
     """
 
     def __init__(self, taxonomy: Taxonomy | None = None, min_clauses: int = 1) -> None:
         self.taxonomy = taxonomy
         self.min_clauses = min_clauses
 
-    def fit(self, X, y=None):
-        if self.min_clauses < 1:
+    def fit(self, X: Sequence[str], y: Any = None) -> "KeywordLabeler":
+        """Check the parameters and remember the label set (and the form of ``y``, if given)."""
+        if not isinstance(self.min_clauses, (int, np.integer)) or isinstance(self.min_clauses, bool) or self.min_clauses < 1:
             raise ValueError(f"min_clauses: expected an integer >= 1, received {self.min_clauses!r}")
+        if self.taxonomy is not None and not isinstance(self.taxonomy, Taxonomy):
+            raise TypeError(f"taxonomy: expected a Taxonomy or None, received {type(self.taxonomy).__name__}")
         self.taxonomy_ = self.taxonomy or default_taxonomy()
-        self.classes_ = np.array(self.taxonomy_.ids)
+        texts, _ = as_texts(X)
+        if y is None:
+            self._set_targets([], self.taxonomy_.ids)
+        else:
+            Y = self._set_targets(y, self.taxonomy_.ids)
+            if len(Y) != len(texts):
+                raise ValueError(f"X and y: expected the same length, received {len(texts)} and {len(Y)}")
         return self
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
+        """Clauses that fire each label, per paragraph."""
+        from sklearn.utils.validation import check_is_fitted
+
         check_is_fitted(self, "taxonomy_")
-        return rule_hits(list(X), self.taxonomy_)
+        texts, _ = as_texts(X)
+        return self._scores(texts)
 
-    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+    def _scores(self, texts: list[str]) -> np.ndarray:
+        return rule_hits(texts, self.taxonomy_)
+
+    def _decide(self, scores: np.ndarray) -> np.ndarray:
+        return scores >= self.min_clauses
+
+    def predict_proba(self, X: Sequence[str]):
         """1.0 where the rule fires, else 0.0 (rules have no graded confidence)."""
-        return (self.decision_function(X) >= self.min_clauses).astype(float)
-
-    def predict(self, X: Sequence[str]) -> np.ndarray:
-        return (self.decision_function(X) >= self.min_clauses).astype(int)
+        proba = super().predict_proba(X)
+        return (proba >= self.min_clauses).astype(float)

@@ -1,31 +1,26 @@
-"""Honest evaluation: per-label scores, bootstrap intervals, leave-one-district-out.
+"""Scores of multi-label predictions: per-label P/R/F1, micro/macro-F1, bootstrap intervals.
 
-Every model and baseline goes through the same functions: paragraphs in, a
-0/1 matrix out, scored per label (precision, recall, F1, support) and overall
-(micro- and macro-F1), with 95% intervals from resampling paragraphs.
-Leave-one-district-out trains on four districts and tests on the fifth; any
-tuning (thresholds) happens inside the training districts only.
+Every model and baseline goes through the same functions: a gold and a
+predicted 0/1 matrix in, scored per label (precision, recall, F1, support) and
+overall (micro- and macro-F1, as ``shared/tools/score_dev.py`` computes them),
+with 95% intervals from resampling paragraphs. :func:`f1_scores` is the one F1
+computation of the package.
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from .paths import dev_set_path
-
 __all__ = [
     "score_table",
-    "f1_summary",
+    "f1_scores",
     "bootstrap_intervals",
     "EvaluationResult",
     "evaluate",
-    "load_dev_set",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,8 +39,15 @@ def _counts(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndar
     return (t & p).sum(0), (~t & p).sum(0), (t & ~p).sum(0)
 
 
-def f1_summary(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """(micro-F1, macro-F1, per-label F1), scored as ``shared/tools/score_dev.py`` does."""
+def f1_scores(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """(micro-F1, macro-F1, per-label F1), scored as ``shared/tools/score_dev.py`` does.
+
+    A label with no gold and no predicted positive scores 0, as in that script.
+
+    >>> micro, macro, per_label = f1_scores(np.array([[1, 0], [1, 1]]), np.array([[1, 0], [0, 1]]))
+    >>> round(micro, 3), per_label.tolist()
+    (0.8, [0.6666666666666666, 1.0])
+    """
     tp, fp, fn = _counts(y_true, y_pred)
     per_label = np.array([_prf(*c)[2] for c in zip(tp, fp, fn)])
     total = 2 * tp.sum() + fp.sum() + fn.sum()
@@ -80,7 +82,7 @@ def bootstrap_intervals(y_true: np.ndarray, y_pred: np.ndarray, n_boot: int = 10
     micro, macro, per = [], [], []
     for _ in range(n_boot):
         idx = rng.integers(0, n, n)
-        mi, ma, pl = f1_summary(y_true[idx], y_pred[idx])
+        mi, ma, pl = f1_scores(y_true[idx], y_pred[idx])
         micro.append(mi)
         macro.append(ma)
         per.append(pl)
@@ -146,17 +148,3 @@ def evaluate(model: str, evaluation: str, y_true: np.ndarray, y_pred: np.ndarray
     y_pred = np.asarray(y_pred, dtype=int)
     return EvaluationResult(model, evaluation, score_table(y_true, y_pred, label_ids),
                             bootstrap_intervals(y_true, y_pred, n_boot, seed), y_true, y_pred, list(label_ids))
-
-
-def load_dev_set(path: str | Path | None = None) -> pd.DataFrame | None:
-    """The development set, read at run time from ``../shared/dev`` (never copied into the repo).
-
-    Returns None, with a warning, when the file is absent.
-    """
-    path = Path(path) if path is not None else dev_set_path()
-    if not path.exists():
-        logger.warning("development set not found at %s; skipping the dev column", path)
-        return None
-    with open(path, encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle if line.strip()]
-    return pd.DataFrame(rows)

@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from .config import ConfigError, Field, load_config
-from .paths import configs_dir
+import numpy as np
 
-__all__ = ["Label", "Taxonomy", "load_taxonomy", "default_taxonomy", "taxonomy_from_data", "DEFAULT_LABELS_PATH"]
+from ..config import ConfigError, Field, load_config, validate
+from ..paths import resolve_project_path
+
+__all__ = ["Label", "Taxonomy", "load_taxonomy", "default_taxonomy", "taxonomy_from_data", "DEFAULT_LABELS_PATH",
+           "to_indicator", "labels_from_indicator", "is_indicator"]
 
 DEFAULT_LABELS_PATH = "configs/labels.yaml"
 
@@ -72,6 +75,10 @@ class Taxonomy:
     labels: tuple[Label, ...]
     source: str = ""
 
+    def __repr__(self) -> str:
+        where = f" from {self.source!r}" if self.source else ""
+        return f"Taxonomy({len(self.labels)} labels: {', '.join(self.ids)}{where})"
+
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(l.id for l in self.labels)
@@ -99,8 +106,6 @@ class Taxonomy:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> "Taxonomy":
-        from .config import validate
-
         data = validate(data, _SCHEMA, source)
         labels = []
         for i, entry in enumerate(data["labels"]):
@@ -117,9 +122,8 @@ class Taxonomy:
 
 def load_taxonomy(path: str | os.PathLike = DEFAULT_LABELS_PATH) -> Taxonomy:
     """Read and validate a taxonomy YAML file."""
-    data = load_config(path, {"labels": Field(list, min=1)})
-    resolved = Path(path) if Path(path).exists() else configs_dir().parent / path
-    return Taxonomy.from_dict(data, str(resolved))
+    data = load_config(path, _SCHEMA)
+    return Taxonomy.from_dict(data, str(resolve_project_path(path)))
 
 
 @lru_cache(maxsize=1)
@@ -136,3 +140,42 @@ def _taxonomy_from_json(payload: str) -> Taxonomy:
 def taxonomy_from_data(data: dict[str, Any]) -> Taxonomy:
     """A taxonomy from plain data (as stored in a model), built and compiled once per process."""
     return _taxonomy_from_json(json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+
+def is_indicator(y: Any) -> bool:
+    """True for a 2-D array or DataFrame (an indicator matrix), False for label lists."""
+    return hasattr(y, "shape") and len(getattr(y, "shape")) == 2
+
+
+def to_indicator(labels: Any, label_ids: Sequence[str]) -> np.ndarray:
+    """Label-id lists -> 0/1 matrix in ``label_ids`` order; a matrix is checked and passed through.
+
+    >>> to_indicator([["mediation"], []], ["administrative_review", "mediation"]).tolist()
+    [[0, 1], [0, 0]]
+    """
+    if is_indicator(labels):
+        matrix = np.asarray(labels)
+        if matrix.shape[1] != len(label_ids):
+            raise ValueError(f"expected an indicator matrix with {len(label_ids)} columns, received shape {matrix.shape}")
+        if matrix.size and not np.isin(matrix, (0, 1)).all():
+            raise ValueError("expected an indicator matrix of 0/1 values, received other values")
+        return matrix.astype(int)
+    index = {label: j for j, label in enumerate(label_ids)}
+    out = np.zeros((len(labels), len(label_ids)), dtype=int)
+    for i, row in enumerate(labels):
+        if isinstance(row, str):
+            raise TypeError(f"expected a list of label ids per example, received the string {row!r}")
+        for label in row:
+            if label not in index:
+                raise ValueError(f"unknown label {label!r}; valid labels are {list(label_ids)}")
+            out[i, index[label]] = 1
+    return out
+
+
+def labels_from_indicator(matrix: np.ndarray, label_ids: Sequence[str]) -> list[list[str]]:
+    """0/1 matrix -> label-id lists (taxonomy order).
+
+    >>> labels_from_indicator(np.array([[0, 1], [0, 0]]), ["administrative_review", "mediation"])
+    [['mediation'], []]
+    """
+    return [[label_ids[j] for j in np.flatnonzero(row)] for row in np.asarray(matrix)]

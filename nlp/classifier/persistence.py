@@ -10,26 +10,39 @@ A model folder holds:
   ``allow_pickle=False``;
 * ``MODEL_CARD.md`` — the description for people.
 
-Loading rebuilds the estimators from this data; the only callables a model may
-name are the package's own text functions in :data:`TRUSTED_FUNCTIONS`. Nothing
-on the load path can execute code stored in the folder, and a missing,
-corrupted, foreign or incompatible folder raises :class:`ModelLoadError`
-saying which.
+This module reads and writes plain data only: a :class:`ModelState` (parameters,
+labels, thresholds, taxonomy, feature extractors and weights). It never imports
+the estimator; :meth:`nlp.classifier.PolicyClassifier.load` builds itself from
+the state. The only callables a model may name are the package's own text
+functions in :data:`TRUSTED_FUNCTIONS`. Nothing on the load path can execute
+code stored in the folder, and a missing, corrupted, foreign or incompatible
+folder raises :class:`ModelLoadError` saying which.
+
+A save is atomic: the files are written to a temporary folder beside the
+target, flushed, and swapped in by renaming, so a reader sees the old model or
+the new one whole, and an interrupted save leaves the old model in place.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import shutil
+import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Union
 
 import numpy as np
 
-from .paths import default_model_dir
+from ..checks import choice_error
+from ..paths import default_model_dir
+from .base import OUTPUT_FORMS
+from .features import RuleFeatures, n_features
 
-__all__ = ["FORMAT_VERSION", "TRUSTED_FUNCTIONS", "ModelLoadError", "save_classifier", "load_classifier", "read_model_info", "model_card"]
+__all__ = ["FORMAT_VERSION", "TRUSTED_FUNCTIONS", "ModelLoadError", "ModelState", "save_model", "load_model",
+           "read_model_info", "model_card"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +51,11 @@ INFO_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 CARD_FILE = "MODEL_CARD.md"
 
-_PARAMS = ("unit", "analyzer", "char_ngrams", "word_ngrams", "rules", "rule_weight", "C", "thresholds", "threshold", "random_state")
 _TFIDF_PARAMS = ("analyzer", "ngram_range", "lowercase", "sublinear_tf", "norm", "use_idf", "smooth_idf", "min_df", "max_df", "dtype")
 
 
 def _trusted_functions() -> dict[str, Callable]:
-    from .tokenize import normalize, tokenize
+    from ..tokenize import normalize, tokenize
 
     return {"nlp.tokenize.normalize": normalize, "nlp.tokenize.tokenize": tokenize}
 
@@ -53,6 +65,41 @@ TRUSTED_FUNCTIONS = ("nlp.tokenize.normalize", "nlp.tokenize.tokenize")
 
 class ModelLoadError(RuntimeError):
     """A model folder cannot be loaded safely (missing, corrupted, incompatible or untrusted)."""
+
+
+@dataclass
+class ModelState:
+    """Everything a fitted classifier is, as plain data plus fitted feature extractors.
+
+    Attributes
+    ----------
+    params : dict
+        The estimator's constructor parameters (without the taxonomy).
+    label_ids : list of str
+    thresholds : ndarray
+    taxonomy : dict
+        The taxonomy as plain data (``Taxonomy.to_dict()``).
+    features : list of (name, transformer)
+    coef, intercept : ndarray
+    n_train : int
+    output_form : {"labels", "indicator"}
+    info : dict
+        The whole ``model.json`` of a loaded model (empty before saving).
+    folder : Path or None
+        Where it was loaded from.
+    """
+
+    params: dict[str, Any]
+    label_ids: list[str]
+    thresholds: np.ndarray
+    taxonomy: dict[str, Any]
+    features: list
+    coef: np.ndarray
+    intercept: np.ndarray
+    n_train: int = 0
+    output_form: str = "labels"
+    info: dict[str, Any] = field(default_factory=dict)
+    folder: Path | None = None
 
 
 def _jsonable(value: Any) -> Any:
@@ -81,8 +128,6 @@ def _function_name(fn: Callable | None) -> str | None:
 def _describe_features(features: list, arrays: dict[str, np.ndarray], folder: Path) -> list[dict[str, Any]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from .features import RuleFeatures
-
     described = []
     for name, transformer in features:
         if isinstance(transformer, TfidfVectorizer):
@@ -104,33 +149,67 @@ def _describe_features(features: list, arrays: dict[str, np.ndarray], folder: Pa
     return described
 
 
-def save_classifier(classifier, path: Union[str, os.PathLike], metadata: dict[str, Any]) -> Path:
-    """Write a fitted :class:`~nlp.classifier.PolicyClassifier` to a folder."""
-    from sklearn.utils.validation import check_is_fitted
+def save_model(path: Union[str, os.PathLike], state: ModelState, metadata: dict[str, Any]) -> Path:
+    """Write a model state to a folder, atomically (temporary folder, then rename).
 
-    from . import __version__
+    Parameters
+    ----------
+    path : str or path-like
+        The model folder; its parent is created if needed.
+    state : ModelState
+    metadata : dict
+        Provenance added to ``model.json`` (data hash, metrics, config ...).
+    """
+    from ..version import __version__
 
-    check_is_fitted(classifier, "coef_")
     folder = Path(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, np.ndarray] = {"coef": classifier.coef_.astype(np.float64), "intercept": classifier.intercept_}
-    features = _describe_features(classifier.features_, arrays, folder)
-    np.savez_compressed(folder / ARRAYS_FILE, **arrays)
-    info = {
-        "format_version": FORMAT_VERSION,
-        "package_version": __version__,
-        "params": {k: _jsonable(getattr(classifier, k)) for k in _PARAMS},
-        "label_ids": list(classifier.label_ids_),
-        "thresholds": [float(t) for t in classifier.thresholds_],
-        "taxonomy": classifier.taxonomy_,
-        "features": features,
-        "n_train": int(classifier.n_train_),
-        **{k: _jsonable(v) for k, v in metadata.items()},
-    }
-    with open(folder / INFO_FILE, "w", encoding="utf-8") as handle:
-        json.dump(info, handle, ensure_ascii=False, indent=2, default=_jsonable)
-    (folder / CARD_FILE).write_text(model_card(info), encoding="utf-8")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        arrays: dict[str, np.ndarray] = {"coef": np.asarray(state.coef, dtype=np.float64),
+                                         "intercept": np.asarray(state.intercept, dtype=np.float64)}
+        features = _describe_features(state.features, arrays, staging)
+        np.savez_compressed(staging / ARRAYS_FILE, **arrays)
+        info = {
+            "format_version": FORMAT_VERSION,
+            "package_version": __version__,
+            "params": {k: _jsonable(v) for k, v in state.params.items()},
+            "label_ids": list(state.label_ids),
+            "thresholds": [float(t) for t in state.thresholds],
+            "output_form": state.output_form,
+            "taxonomy": state.taxonomy,
+            "features": features,
+            "n_train": int(state.n_train),
+            **{k: _jsonable(v) for k, v in metadata.items()},
+        }
+        with open(staging / INFO_FILE, "w", encoding="utf-8") as handle:
+            json.dump(info, handle, ensure_ascii=False, indent=2, default=_jsonable)
+        (staging / CARD_FILE).write_text(model_card(info), encoding="utf-8")
+        for file in staging.iterdir():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.chmod(staging, 0o755)
+        _swap_in(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return folder
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Replace ``folder`` by ``staging`` with renames; the old folder goes only after the swap."""
+    if not folder.exists():
+        os.replace(staging, folder)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+    os.rmdir(retired)
+    os.replace(folder, retired)
+    try:
+        os.replace(staging, folder)
+    except BaseException:
+        os.replace(retired, folder)  # put the old model back
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def read_model_info(path: Union[str, os.PathLike, None] = None) -> dict[str, Any]:
@@ -210,8 +289,6 @@ def _finite_float_array(arrays: dict[str, np.ndarray], key: str, folder: Path) -
 def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarray], folder: Path, taxonomy: dict) -> list:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from .features import RuleFeatures
-
     functions = _trusted_functions()
     features = []
     for entry in described:
@@ -246,17 +323,16 @@ def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarra
     return features
 
 
-def load_classifier(path: Union[str, os.PathLike, None] = None):
-    """Load a :class:`~nlp.classifier.PolicyClassifier` saved by :func:`save_classifier`.
+def load_model(path: Union[str, os.PathLike, None] = None) -> ModelState:
+    """Read a model folder written by :func:`save_model` into a checked :class:`ModelState`.
 
     Raises
     ------
     ModelLoadError
         If the folder or a file is missing, corrupted, written by an
-        incompatible format version, or names untrusted functions.
+        incompatible format version, names untrusted functions, or its parts
+        do not fit together.
     """
-    from .classifier import PolicyClassifier
-
     folder = Path(path) if path is not None else default_model_dir()
     info = read_model_info(folder)
     version = info.get("format_version")
@@ -270,32 +346,32 @@ def load_classifier(path: Union[str, os.PathLike, None] = None):
     label_ids = info.get("label_ids")
     if not isinstance(label_ids, list) or not label_ids or not all(isinstance(l, str) for l in label_ids):
         raise ModelLoadError(f"{folder / INFO_FILE}: incomplete model description: 'label_ids' must be a list of label-id strings")
+    if len(set(label_ids)) != len(label_ids):
+        raise ModelLoadError(f"{folder / INFO_FILE}: 'label_ids' has duplicates: {label_ids}")
     thresholds = info.get("thresholds")
     if not isinstance(thresholds, list) or not all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < 1 for t in thresholds):
         raise ModelLoadError(f"{folder / INFO_FILE}: 'thresholds' must be a list of numbers between 0 and 1")
+    output_form = info.get("output_form", "labels")  # folders written before output forms existed answer with labels
+    if output_form not in OUTPUT_FORMS:
+        raise choice_error(f"{folder / INFO_FILE}: 'output_form'", output_form, OUTPUT_FORMS, ModelLoadError)
+    params = info.get("params")
+    if not isinstance(params, dict):
+        raise ModelLoadError(f"{folder / INFO_FILE}: 'params' must be a mapping of the estimator's parameters; "
+                             "retrain with `nlp train`")
     try:
-        params = dict(info["params"])
-        for key in ("char_ngrams", "word_ngrams"):
-            params[key] = tuple(params[key])
-        classifier = PolicyClassifier(taxonomy=info["taxonomy"], **params)
-        classifier.label_ids_ = list(info["label_ids"])
-        classifier.taxonomy_ = info["taxonomy"]
-        classifier.thresholds_ = np.asarray(info["thresholds"], dtype=float)
-        classifier.n_train_ = int(info.get("n_train", 0))
-        classifier.features_ = _build_features(info["features"], arrays, folder, info["taxonomy"])
-        classifier.coef_ = _finite_float_array(arrays, "coef", folder)
-        classifier.intercept_ = _finite_float_array(arrays, "intercept", folder)
-        classifier._validate_params()
+        features = _build_features(info["features"], arrays, folder, info["taxonomy"])
+        state = ModelState(params=dict(params), label_ids=list(label_ids), thresholds=np.asarray(thresholds, dtype=float),
+                           taxonomy=info["taxonomy"], features=features,
+                           coef=_finite_float_array(arrays, "coef", folder),
+                           intercept=_finite_float_array(arrays, "intercept", folder),
+                           n_train=int(info.get("n_train", 0)), output_form=output_form, info=info, folder=folder)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelLoadError(f"{folder / INFO_FILE}: incomplete or inconsistent model description ({type(exc).__name__}: {exc})") from exc
-    n_labels = len(classifier.label_ids_)
-    from .features import n_features as count_features
-
-    n_features = count_features(classifier.features_)
-    if classifier.coef_.shape != (n_labels, n_features) or classifier.intercept_.shape != (n_labels,) or len(classifier.thresholds_) != n_labels:
-        raise ModelLoadError(f"{folder}: weights of shape {classifier.coef_.shape} do not fit {n_labels} labels x {n_features} features")
-    classifier.info_ = info
-    return classifier
+    n_labels = len(state.label_ids)
+    n_columns = n_features(state.features)
+    if state.coef.shape != (n_labels, n_columns) or state.intercept.shape != (n_labels,) or len(state.thresholds) != n_labels:
+        raise ModelLoadError(f"{folder}: weights of shape {state.coef.shape} do not fit {n_labels} labels x {n_columns} features")
+    return state
 
 
 def model_card(info: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@
 Character n-grams need no segmenter and carry most of the signal in short
 Chinese clauses; jieba word n-grams add whole terms (行政复议, 首违不罚); rule
 hits (:class:`RuleFeatures`) add the taxonomy's cue terms clause by clause.
-All stages are scikit-learn transformers; :mod:`nlp.model_io` saves them as plain data.
+All stages are scikit-learn transformers; :mod:`nlp.classifier.persistence` saves them as plain data.
 """
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 
-from .labels import taxonomy_from_data
+from ..checks import check_choice
+from ..tokenize import normalize, tokenize
 from .rules import rule_hits
-from .tokenize import normalize, tokenize
+from .taxonomy import taxonomy_from_data
 
 __all__ = ["ANALYZERS", "RuleFeatures", "build_features", "n_features"]
 
@@ -38,7 +39,7 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from nlp.labels import default_taxonomy
+    >>> from nlp.classifier.taxonomy import default_taxonomy
     >>> RuleFeatures(default_taxonomy().to_dict()).fit([]).transform(["开展普法宣传。"]).toarray().tolist()
     [[0.0, 0.0, 0.0, 1.0, 0.0]]
     """
@@ -66,8 +67,7 @@ def build_features(analyzer: str = "char+word", char_ngrams: tuple[int, int] = (
                    word_ngrams: tuple[int, int] = (1, 2), rules: dict[str, Any] | None = None,
                    rule_scale: float = 1.0, min_df: int = 1) -> FeatureUnion:
     """The feature union for an analyzer choice, with optional rule features."""
-    if analyzer not in ANALYZERS:
-        raise ValueError(f"analyzer: expected one of {list(ANALYZERS)}, received {analyzer!r}")
+    check_choice("analyzer", analyzer, ANALYZERS)
     parts = []
     if "char" in analyzer:
         parts.append(("char", TfidfVectorizer(analyzer="char", ngram_range=tuple(char_ngrams), preprocessor=normalize,

@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .evaluation import EvaluationResult
+from .metrics import EvaluationResult
 
 __all__ = ["per_label_f1_figure", "confusion_figure"]
 
