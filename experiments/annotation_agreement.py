@@ -5,17 +5,15 @@
 Reads seeds/annotation_passes/pass_{A,B}.jsonl; prints Cohen's kappa and F1 (pass B
 against pass A) per label and lists the paragraphs where the passes differ.
 """
-import json
-
 from sklearn.metrics import cohen_kappa_score, f1_score
 
 from nlp.classifier.taxonomy import default_taxonomy
+from nlp.jsonl import read_jsonl
 from nlp.paths import seeds_dir
 
 
 def read(name: str) -> list[dict]:
-    with open(seeds_dir() / "annotation_passes" / name, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return read_jsonl(seeds_dir() / "annotation_passes" / name)
 
 
 def main() -> None:

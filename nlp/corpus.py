@@ -17,6 +17,7 @@ from typing import Iterable, Union
 
 import pandas as pd
 
+from .jsonl import read_jsonl
 from .metadata import ReportMetadata, find_title, load_metadata_file, merge_metadata, parse_metadata
 from .paths import seeds_dir
 from .reader import body_lines, load_text
@@ -250,17 +251,9 @@ def _report_files(folder: Path) -> list[Path]:
 
 def load_annotations(path: Path) -> pd.DataFrame:
     """Read an ``annotations.jsonl`` (guide format) into doc_id, para_id, labels."""
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            missing = {"doc_id", "para_id", "labels"} - set(record)
-            if missing:
-                raise ValueError(f"{path}:{line_no}: expected fields doc_id, para_id, labels; missing {sorted(missing)}")
-            rows.append({"doc_id": record["doc_id"], "para_id": int(record["para_id"]), "labels": list(record["labels"]),
-                         "annotated_text": record.get("text")})
+    rows = [{"doc_id": record["doc_id"], "para_id": int(record["para_id"]), "labels": list(record["labels"]),
+             "annotated_text": record.get("text")}
+            for record in read_jsonl(path, required=("doc_id", "para_id", "labels"))]
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "labels", "annotated_text"])
 
 
