@@ -32,7 +32,7 @@ from .taxonomy import to_indicator
 
 __all__ = ["EVALUATIONS", "Predictor", "FitPredict", "learned", "keyword_baseline", "empty_baseline",
            "lodo_predictions", "corpus_fold_predictions", "batch_folds", "evaluate_candidates", "comparison_table",
-           "candidate_runs"]
+           "candidate_runs", "subsample_corpus", "learning_curve"]
 
 logger = logging.getLogger(__name__)
 
@@ -163,3 +163,48 @@ def comparison_table(results: list[EvaluationResult]) -> pd.DataFrame:
             if key not in ("model", "evaluation"):
                 row[f"{result.evaluation}_{key}"] = value
     return pd.DataFrame(list(rows.values()))
+
+
+def subsample_corpus(data: TrainingData, fraction: float, random_state: int = 0) -> TrainingData:
+    """The same data with a ``fraction`` of the written corpus, drawn within each writer batch."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction: expected a number in (0, 1], received {fraction!r}")
+    if fraction == 1 or not len(data.corpus):
+        return data
+    parts = [group.sample(frac=fraction, random_state=random_state) for _, group in data.corpus.groupby("batch")]
+    corpus = pd.concat(parts).sort_index()
+    return TrainingData(data.paragraphs, data.clauses, data.guide_examples, data.taxonomy, corpus,
+                        f"{data.data_hash}:{fraction}:{random_state}", data.sources)
+
+
+def learning_curve(params: dict[str, Any], data: TrainingData, fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
+                   with_guide: bool = True, dev_path: str | None = None, random_state: int = 0,
+                   progress: bool = True) -> pd.DataFrame:
+    """Held-out macro-F1 against the share of the written corpus used for training.
+
+    For each fraction the corpus is subsampled within each writer batch; the
+    model is scored leave-one-district-out on the seeds and, trained on
+    everything else, on the development set.
+
+    Returns
+    -------
+    DataFrame
+        ``fraction, n_corpus, lodo_macro_f1, dev_macro_f1`` (dev: NaN when the
+        development set is absent).
+    """
+    from .metrics import f1_scores
+
+    dev = load_dev_set(dev_path)
+    fit_predict = learned(params, with_guide)
+    rows = []
+    for fraction in tqdm(list(fractions), desc="learning curve", disable=not progress):
+        part = subsample_corpus(data, fraction, random_state)
+        y_true, y_pred = lodo_predictions(fit_predict, part, progress=False)
+        row = {"fraction": fraction, "n_corpus": len(part.corpus), "lodo_macro_f1": f1_scores(y_true, y_pred)[1],
+               "dev_macro_f1": float("nan")}
+        if dev is not None:
+            predict = fit_predict(part, None, None)
+            row["dev_macro_f1"] = f1_scores(to_indicator(dev["labels"].tolist(), data.taxonomy.ids),
+                                            predict(dev["text"].tolist()))[1]
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -7,7 +7,7 @@ import numpy as np
 
 from .metrics import EvaluationResult
 
-__all__ = ["per_label_f1_figure", "confusion_figure"]
+__all__ = ["per_label_f1_figure", "confusion_figure", "learning_curve_figure"]
 
 
 def _pyplot():
@@ -63,5 +63,23 @@ def confusion_figure(result: EvaluationResult):
         ax.set_yticklabels(["gold 0", "gold 1"], fontsize=7)
         ax.set_title(label.replace("_", "\n"), fontsize=8)
     fig.suptitle(f"{result.model} — {result.evaluation}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def learning_curve_figure(curve, title: str = "Held-out macro-F1 against the size of the written corpus"):
+    """Lines: LODO and dev macro-F1 (y) against the number of written-corpus paragraphs trained on (x)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    for column, label, marker in (("lodo_macro_f1", "leave one seed district out", "o"),
+                                  ("dev_macro_f1", "development set (other provinces)", "s")):
+        if column in curve and curve[column].notna().any():
+            ax.plot(curve["n_corpus"], curve[column], marker=marker, label=label)
+    ax.set_xlabel("written-corpus paragraphs in training")
+    ax.set_ylabel("macro-F1")
+    ax.set_ylim(0.5, 1.0)
+    ax.grid(alpha=0.3)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
