@@ -1,9 +1,22 @@
-"""The console script."""
+"""The console script.
+
+``nlp corpus`` and ``nlp predict`` on the seeds, and on bad input: every error is one line
+``nlp <command>: error: ...`` with exit code 1 and no traceback; empty reports, mixed
+folders and HTML pages succeed.
+"""
 from __future__ import annotations
 
 import json
+import pickle
+import shutil
+
+import pandas as pd
+import pytest
 
 from nlp.cli import main
+from nlp.paths import default_model_dir
+
+from conftest import report_page
 
 
 def test_corpus_summary_table(capsys, seeds_path):
@@ -23,7 +36,80 @@ def test_corpus_summary_json_shares_sum_to_one(capsys, seeds_path):
         assert abs(share - 1) < 0.01
 
 
-def test_missing_folder_is_one_line_error(capsys, tmp_path):
-    assert main(["corpus", str(tmp_path / "nope")]) == 1
-    err = capsys.readouterr().err
-    assert "not found" in err and "Traceback" not in err
+# --- errors and bad input ------------------------------------------------------------------------
+
+def _one_line_error(capsys, argv: list[str], match: str) -> str:
+    code = main(argv)
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if not line.startswith(("WARNING ", "INFO "))]
+    assert code == 1, captured
+    assert len(errors) == 1 and errors[0].startswith(f"nlp {argv[0]}: error: "), captured.err
+    assert "Traceback" not in captured.err
+    assert match in errors[0], errors[0]
+    return errors[0]
+
+
+def test_cli_corpus_errors_are_one_line(capsys, bad_files, tmp_path):
+    _one_line_error(capsys, ["corpus", str(bad_files / "missing")], "not found")
+    _one_line_error(capsys, ["corpus", str(bad_files / "empty_dir")], "no report files")
+    _one_line_error(capsys, ["corpus", str(bad_files / "no_reports")], "no report files")
+    _one_line_error(capsys, ["corpus", str(bad_files / "notes.md")], "expected a folder")
+    binary_folder = tmp_path / "binary"
+    binary_folder.mkdir()
+    shutil.copy(bad_files / "image.txt", binary_folder / "image.txt")
+    _one_line_error(capsys, ["corpus", str(binary_folder)], "binary")
+
+
+def test_cli_predict_errors_are_one_line(capsys, bad_files, tmp_path, seed_file):
+    report = str(seed_file("qiantang"))
+    _one_line_error(capsys, ["predict", str(bad_files / "missing.txt")], "not found")
+    _one_line_error(capsys, ["predict", str(bad_files / "empty_dir")], "no report files")
+    _one_line_error(capsys, ["predict", str(bad_files / "image.txt")], "binary")
+    _one_line_error(capsys, ["predict", str(bad_files / "shift_jis.txt")], "another encoding")
+    _one_line_error(capsys, ["predict", "--model", str(tmp_path / "no-model"), report], "model folder not found")
+    corrupted = tmp_path / "corrupted"
+    shutil.copytree(default_model_dir(), corrupted)
+    (corrupted / "arrays.npz").write_bytes(pickle.dumps({"weights": [1, 2, 3]}))
+    _one_line_error(capsys, ["predict", "--model", str(corrupted), report], "arrays.npz")
+    (corrupted / "model.json").write_text("{\"format_version\": 2,", encoding="utf-8")
+    _one_line_error(capsys, ["predict", "--model", str(corrupted), report], "corrupted")
+    (corrupted / "model.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    _one_line_error(capsys, ["predict", "--model", str(corrupted), report], "model.json")
+
+
+def test_cli_corpus_on_mixed_and_non_chinese_folders(capsys, caplog, tmp_path, seed_file):
+    raw = seed_file("binjiang").read_text(encoding="utf-8")
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "a.txt").write_bytes(raw.encode("gbk", errors="ignore"))
+    (mixed / "b.html").write_text(report_page(raw, "滨江区司法局2024年法治政府建设年度报告"), encoding="utf-8")
+    (mixed / "c.txt").write_bytes(b"")
+    assert main(["corpus", str(mixed), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["district"] for r in rows[:2]] == ["滨江区", "滨江区"]
+    assert rows[0]["paragraphs"] == rows[1]["paragraphs"] > 10 and rows[2]["paragraphs"] == 0
+    english = tmp_path / "english"
+    english.mkdir()
+    (english / "a.txt").write_text("An English report.")
+    assert main(["corpus", str(english)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert "no Chinese text" in caplog.text
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_cli_predict_on_an_empty_report_succeeds(capsys, bad_files, fmt):
+    assert main(["predict", "--format", fmt, str(bad_files / "empty.txt")]) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    if fmt == "json":
+        assert json.loads(captured.out) == []
+
+
+def test_cli_predict_on_an_html_page(capsys, tmp_path, seed_file):
+    raw = seed_file("yuhang").read_text(encoding="utf-8")
+    page = tmp_path / "report.html"
+    page.write_text(report_page(raw, "余杭区司法局2023年法治政府建设年度报告"), encoding="utf-8")
+    assert main(["predict", "--format", "json", str(page), str(seed_file("yuhang"))]) == 0
+    rows = pd.DataFrame(json.loads(capsys.readouterr().out))
+    by_file = {name: group.drop(columns=["file"]).reset_index(drop=True) for name, group in rows.groupby("file")}
+    pd.testing.assert_frame_equal(by_file[str(page)], by_file[str(seed_file("yuhang"))])

@@ -1,12 +1,22 @@
-"""The corpus API on the real seeds."""
+"""The corpus API on the real seeds, and ``load_corpus`` on bad folders.
+
+A missing, empty or wrong folder raises an error naming it; a binary file in a folder is
+named; a folder mixing GBK, HTML, empty and English reports reads each one, and a folder
+of empty reports gives an empty corpus, not an error.
+"""
 from __future__ import annotations
+
+import shutil
 
 import pandas as pd
 import pytest
 
 import nlp
 from nlp.corpus import PARAGRAPH_COLUMNS
+from nlp.reader import ReportInputError
 from nlp.segment import SECTION_ROLES
+
+from conftest import report_page
 
 EXPECTED = {
     "000_631c43eba3159a46": ("滨江区", 2024),
@@ -130,21 +140,6 @@ def test_report_from_string_equals_report_from_path(seed_file):
     pd.testing.assert_frame_equal(from_path, from_text)
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t  \n", "This is an English document. It has no Chinese."])
-def test_empty_or_non_chinese_input_gives_an_empty_result(text):
-    report = nlp.read_report(text)
-    assert report.paragraphs.empty
-    assert list(report.paragraphs.columns) == PARAGRAPH_COLUMNS
-    assert report.warnings
-
-
-def test_missing_corpus_folder_and_empty_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="not found"):
-        nlp.load_corpus(tmp_path / "missing")
-    with pytest.raises(FileNotFoundError, match="no report files"):
-        nlp.load_corpus(tmp_path)
-
-
 def test_sentences_table(corpus):
     sentences = corpus.sentences()
     assert len(sentences) > 3 * len(corpus.paragraphs)
@@ -156,3 +151,51 @@ def test_sentences_table(corpus):
 
 def test_data_hash_is_stable(corpus, seeds_path):
     assert corpus.data_hash() == nlp.load_corpus(seeds_path).data_hash()
+
+
+# --- load_corpus on bad folders ------------------------------------------------------------------
+
+def test_load_corpus_bad_folders(bad_files):
+    with pytest.raises(FileNotFoundError, match="corpus folder not found"):
+        nlp.load_corpus(bad_files / "missing")
+    with pytest.raises(FileNotFoundError, match=r"no report files \(.txt, .htm, .html\)"):
+        nlp.load_corpus(bad_files / "empty_dir")
+    with pytest.raises(FileNotFoundError, match="no report files"):
+        nlp.load_corpus(bad_files / "no_reports")
+    with pytest.raises(NotADirectoryError, match="read_report"):
+        nlp.load_corpus(bad_files / "notes.md")
+    with pytest.raises(TypeError, match="folder of reports"):
+        nlp.load_corpus(None)
+    with pytest.raises(ValueError, match="empty string"):
+        nlp.load_corpus("")
+
+
+def test_load_corpus_names_the_bad_file(tmp_path, seed_file):
+    shutil.copy(seed_file("qiantang"), tmp_path / "a.txt")
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01binary" * 100)
+    with pytest.raises(ReportInputError, match=r"b\.txt.*binary"):
+        nlp.load_corpus(tmp_path)
+
+
+def test_load_corpus_mixed_folder(tmp_path, seed_file):
+    raw = seed_file("qiantang").read_text(encoding="utf-8")
+    (tmp_path / "a_gbk.txt").write_bytes(raw.replace("\n", "\r\n").encode("gbk"))
+    (tmp_path / "b_page.html").write_text(report_page(raw, raw.splitlines()[0]), encoding="utf-8")
+    (tmp_path / "c_empty.txt").write_bytes(b"")
+    (tmp_path / "d_english.txt").write_text("No Chinese.")
+    corpus = nlp.load_corpus(tmp_path)
+    assert [m.doc_id for m in corpus.reports] == ["a_gbk", "b_page", "c_empty", "d_english"]
+    expected = nlp.read_report(seed_file("qiantang")).paragraphs["text"].tolist()
+    for doc_id in ("a_gbk", "b_page"):
+        assert corpus.paragraphs.loc[corpus.paragraphs["doc_id"] == doc_id, "text"].tolist() == expected
+    summary = corpus.summary().set_index("doc_id")
+    assert summary.loc["c_empty", "paragraphs"] == 0 and summary.loc["d_english", "paragraphs"] == 0
+
+
+def test_load_corpus_of_only_empty_reports_is_empty_not_an_error(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"")
+    (tmp_path / "b.txt").write_text("   \n")
+    corpus = nlp.load_corpus(tmp_path)
+    assert corpus.paragraphs.empty and list(corpus.paragraphs.columns) == PARAGRAPH_COLUMNS
+    assert len(corpus.reports) == 2
+    assert corpus.summary()["paragraphs"].tolist() == [0, 0]

@@ -1,0 +1,190 @@
+"""Saving and loading the classifier: the round trip, the recorded provenance, and model-file safety.
+
+A model folder is plain JSON and NumPy arrays. Loading a folder that is missing, damaged,
+incompatible, tampered with or holds a pickle raises ``ModelLoadError`` naming the problem,
+and never runs code stored in the folder.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nlp
+from nlp.classifier import PolicyClassifier
+from nlp.classifier.persistence import ModelLoadError
+
+from conftest import LABELS
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_model_card_records_provenance(shipped):
+    info = shipped.info_
+    assert info["label_ids"] == LABELS
+    assert len(info["data_hash"]) == 64
+    assert "lodo" in info["metrics"]
+    card = (nlp.paths.default_model_dir() / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert info["data_hash"] in card
+
+
+def test_save_load_round_trip(held_out_fit, tmp_path):
+    clf, test = held_out_fit
+    clf.save(tmp_path / "m", {"data_hash": "x"})
+    again = PolicyClassifier.load(tmp_path / "m")
+    texts = test["text"].tolist()
+    pd.testing.assert_frame_equal(clf.predict_proba(texts), again.predict_proba(texts))
+    assert clf.predict(texts) == again.predict(texts)
+
+
+# --- model files ---------------------------------------------------------------------------------
+
+class _Exploit:
+    """Unpickling this creates a file: proof that code ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def _edit_info(folder: Path, edit) -> None:
+    info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    edit(info)
+    (folder / "model.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+
+
+def test_a_malicious_pickle_anywhere_in_the_folder_never_runs(model_copy, tmp_path):
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(_Exploit(marker))
+    assert not marker.exists()
+    pickle.loads(payload)  # the payload works ...
+    assert marker.exists()
+    marker.unlink()
+    cases = {}
+    for name in ("arrays.npz", "model.json", "vocabulary_char.json"):
+        folder = model_copy(f"pickle-as-{name}")
+        (folder / name).write_bytes(payload)
+        cases[name] = folder
+    # an .npz whose weight array is an object array holding the payload (NumPy stores it pickled)
+    folder = model_copy("object-array")
+    arrays = dict(np.load(folder / "arrays.npz"))
+    arrays["coef"] = np.array([_Exploit(marker)], dtype=object)
+    np.savez(folder / "arrays.npz", **arrays)
+    cases["object array"] = folder
+    for case, folder in cases.items():
+        with pytest.raises(ModelLoadError) as info:  # ... but loading never unpickles it
+            nlp.PolicyClassifier.load(folder)
+        assert str(folder) in str(info.value), case
+        assert not marker.exists(), case
+    # NumPy refuses the pickle in place of the arrays, and the error names the file
+    with pytest.raises(ModelLoadError, match="arrays.npz"):
+        nlp.PolicyClassifier.load(cases["arrays.npz"])
+
+
+def test_pickled_model_in_place_of_the_folder_is_refused(tmp_path, shipped):
+    single = tmp_path / "policy_classifier.pkl"
+    single.write_bytes(pickle.dumps({"model": "anything"}))
+    with pytest.raises(ModelLoadError, match="expected a model folder"):
+        nlp.PolicyClassifier.load(single)
+    folder = tmp_path / "pickled_folder"
+    folder.mkdir()
+    (folder / "model.pkl").write_bytes(pickle.dumps({"model": "anything"}))
+    with pytest.raises(ModelLoadError, match="model.json is missing"):
+        nlp.PolicyClassifier.load(folder)
+
+
+@pytest.mark.parametrize(("case", "edit", "match"), [
+    ("newer package", lambda i: i["params"].update(new_option=1), "invalid model parameters.*retrain"),
+    ("older format", lambda i: i.update(format_version=1), "format version 1"),
+    ("no format", lambda i: i.pop("format_version"), "format version None"),
+    ("untrusted tokenizer", lambda i: i["features"][0]["params"].update(tokenizer="builtins.eval"),
+     "refusing to load.*builtins.eval"),
+    ("path traversal", lambda i: i["features"][0].update(vocabulary="../../../etc/passwd"), "vocabulary"),
+    ("unknown feature kind", lambda i: i["features"][0].update(kind="pickle"), "unknown feature kind"),
+    ("missing labels", lambda i: i.pop("label_ids"), "incomplete"),
+    ("wrong threshold count", lambda i: i.update(thresholds=[0.5]), "do not fit"),
+    ("not an object", lambda i: i.clear(), "incomplete|format version"),
+])
+def test_incompatible_or_tampered_model_description_is_refused(model_copy, case, edit, match):
+    folder = model_copy(case.replace(" ", "-"))
+    _edit_info(folder, edit)
+    with pytest.raises(ModelLoadError, match=match):
+        nlp.PolicyClassifier.load(folder)
+
+
+def test_truncated_and_missing_model_files_are_refused(model_copy, tmp_path):
+    for name, damage in (("arrays.npz", b""), ("model.json", b""), ("vocabulary_char.json", b"[\"a\", ")):
+        folder = model_copy(f"damaged-{name}")
+        (folder / name).write_bytes(damage)
+        with pytest.raises(ModelLoadError, match=name.split(".")[0]):
+            nlp.PolicyClassifier.load(folder)
+        folder = model_copy(f"missing-{name}")
+        (folder / name).unlink()
+        with pytest.raises(ModelLoadError, match="missing"):
+            nlp.PolicyClassifier.load(folder)
+    # a model description cut off mid-way, arrays cut in half, a missing folder
+    folder = model_copy("truncated")
+    (folder / "model.json").write_text("{\"format_version\": 2, ", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="corrupted"):
+        nlp.PolicyClassifier.load(folder)
+    folder = model_copy("truncated-arrays")
+    data = (folder / "arrays.npz").read_bytes()
+    (folder / "arrays.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelLoadError, match="arrays.npz"):
+        nlp.PolicyClassifier.load(folder)
+    with pytest.raises(ModelLoadError, match="not found"):
+        nlp.PolicyClassifier.load(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("case", ["nan weights", "string weights", "bad unit", "label ids as a string", "deep json",
+                                  "vectorizer reads files"])
+def test_model_with_invalid_values_is_refused_at_load(model_copy, case):
+    folder = model_copy(case.replace(" ", "-"))
+    if case == "vectorizer reads files":
+        # TfidfVectorizer(input="filename") would open a file named by each paragraph text
+        _edit_info(folder, lambda i: i["features"][0]["params"].update(input="filename"))
+    elif case == "nan weights":
+        arrays = dict(np.load(folder / "arrays.npz"))
+        arrays["coef"] = np.full_like(arrays["coef"], np.nan)
+        np.savez(folder / "arrays.npz", **arrays)
+    elif case == "string weights":
+        arrays = dict(np.load(folder / "arrays.npz"))
+        arrays["coef"] = arrays["coef"].astype(str)
+        np.savez(folder / "arrays.npz", **arrays)
+    elif case == "bad unit":
+        _edit_info(folder, lambda i: i["params"].update(unit="sentence"))
+    elif case == "label ids as a string":
+        _edit_info(folder, lambda i: i.update(label_ids="abcde"))
+    else:
+        (folder / "model.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ModelLoadError):
+        nlp.PolicyClassifier.load(folder)
+
+
+def test_the_model_load_path_has_no_code_loading_calls():
+    """A static guard: the loader never imports a pickle-family module, never evaluates code and
+    reads arrays only with ``allow_pickle=False``."""
+    import ast
+
+    source = (PROJECT / "nlp" / "classifier" / "persistence.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    banned_modules = {"pickle", "cPickle", "dill", "cloudpickle", "joblib", "skops", "marshal", "shelve", "torch", "importlib"}
+    banned_calls = {"eval", "exec", "compile", "__import__", "import_module", "loads"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            assert not {a.name.split(".")[0] for a in node.names} & banned_modules, ast.dump(node)
+        elif isinstance(node, ast.ImportFrom):
+            assert (node.module or "").split(".")[0] not in banned_modules, node.module
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            assert name not in banned_calls, f"line {node.lineno}: {name}()"
+            if name == "load" and isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", "") == "np":
+                keywords = {k.arg: k.value for k in node.keywords}
+                assert isinstance(keywords.get("allow_pickle"), ast.Constant) and keywords["allow_pickle"].value is False, \
+                    f"line {node.lineno}: np.load without allow_pickle=False"

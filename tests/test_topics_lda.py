@@ -1,0 +1,43 @@
+"""LDA topic models and the choice of K: the sweep over K and seeds, the K rules, determinism."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import nlp
+from nlp.topics.selection import choose_k
+
+from conftest import FAST_LDA
+
+
+def test_lda_sweep_and_k_rule(lda_result):
+    sweep = lda_result.sweep
+    assert sorted(map(tuple, sweep[["k", "seed"]].to_numpy().tolist())) == [(3, 0), (3, 1), (4, 0), (4, 1)]
+    assert sweep[["c_v", "c_npmi", "u_mass", "diversity"]].notna().all().all()
+    summary = lda_result.k_summary
+    assert summary["chosen"].sum() == 1
+    chosen = int(summary.loc[summary["chosen"], "k"].iloc[0])
+    assert chosen == lda_result.n_topics == lda_result.metrics["lda_k_chosen"]
+
+
+def test_lda_same_seed_gives_identical_results(corpus, lda_result):
+    options = dict(FAST_LDA, k_values=[3, 4], n_restarts=2)
+    again = nlp.fit_topics(corpus, "lda", progress=False, **options)
+    pd.testing.assert_frame_equal(again.doc_topics, lda_result.doc_topics)
+    pd.testing.assert_frame_equal(again.topic_words, lda_result.topic_words)
+    pd.testing.assert_frame_equal(again.sweep.drop(columns="fit_seconds"), lda_result.sweep.drop(columns="fit_seconds"))
+
+
+def test_k_rules():
+    scores = pd.DataFrame({"k": [3, 3, 4, 4, 5, 5], "seed": [0, 1] * 3,
+                           "c_v": [0.40, 0.44, 0.45, 0.47, 0.50, 0.40]})
+    k, summary = choose_k(scores, "max_mean")
+    assert k == 4 and summary["chosen"].sum() == 1  # means 0.42, 0.46, 0.45
+    k, _ = choose_k(scores, "one_se")  # best 0.46, se 0.01 -> threshold 0.45 -> K=4 (3 is below)
+    assert k == 4
+    noisy = scores.assign(c_v=[0.40, 0.50, 0.45, 0.47, 0.30, 0.60])  # means 0.45, 0.46, 0.45; se(4)=0.01
+    assert choose_k(noisy, "one_se")[0] == 3
+    tie = pd.DataFrame({"k": [3, 4], "seed": [0, 0], "c_v": [0.5, 0.5]})
+    assert choose_k(tie, "max_mean")[0] == 3
+    with pytest.raises(ValueError, match="expected one of"):
+        choose_k(scores, "elbow")
