@@ -188,3 +188,41 @@ def test_the_model_load_path_has_no_code_loading_calls():
                 keywords = {k.arg: k.value for k in node.keywords}
                 assert isinstance(keywords.get("allow_pickle"), ast.Constant) and keywords["allow_pickle"].value is False, \
                     f"line {node.lineno}: np.load without allow_pickle=False"
+
+
+def test_a_folder_saved_before_the_restructuring_still_loads(model_copy, corpus):
+    """Folders written before output forms and the min_df/class_weight parameters existed load as before."""
+    import json
+
+    folder = model_copy("old-format")
+    info = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    info.pop("output_form", None)
+    for key in ("min_df", "class_weight"):
+        info["params"].pop(key, None)
+    (folder / "model.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    old = PolicyClassifier.load(folder)
+    texts = corpus.paragraphs["text"].head(20).tolist()
+    assert old.predict(texts) == PolicyClassifier.load().predict(texts)
+    assert old.output_form_ == "labels" and old.min_df == 1 and old.class_weight == "balanced"
+
+
+def test_a_save_replaces_the_folder_whole_and_an_interrupted_save_keeps_the_old_model(held_out_fit, tmp_path,
+                                                                                     monkeypatch):
+    from nlp.classifier import persistence
+
+    clf, test = held_out_fit
+    target = tmp_path / "model"
+    clf.save(target, {"data_hash": "first"})
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(persistence.np, "savez_compressed", fail)
+    with pytest.raises(OSError, match="disk full"):
+        clf.save(target, {"data_hash": "second"})
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before  # the old model, untouched
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".model.")]  # no staging folder left behind
+    monkeypatch.undo()
+    clf.save(target, {"data_hash": "second"})
+    assert PolicyClassifier.load(target).info_["data_hash"] == "second"

@@ -37,15 +37,22 @@ __all__ = ["EVALUATIONS", "Predictor", "FitPredict", "learned", "keyword_baselin
 logger = logging.getLogger(__name__)
 
 EVALUATIONS = ("lodo", "corpus", "dev")
+# What a candidate of a classifier config may say: its model parameters, and which data it trains on.
+CANDIDATE_KEYS = ("name", "params", "guide_examples", "corpus")
 
 Predictor = Callable[[list[str]], np.ndarray]
 FitPredict = Callable[[TrainingData, Sequence[str] | None, Sequence[str] | None], Predictor]
 
 
-def learned(params: dict[str, Any], with_guide: bool = True) -> FitPredict:
-    """``fit_predict`` for a :class:`PolicyClassifier` with a validated ``model`` mapping."""
+def learned(params: dict[str, Any], with_guide: bool = True, with_corpus: bool = True) -> FitPredict:
+    """``fit_predict`` for a :class:`PolicyClassifier` with a validated ``model`` mapping.
+
+    ``with_corpus=False`` leaves the written corpus out of training (for the ablation).
+    """
     def fit_predict(data: TrainingData, districts: Sequence[str] | None, batches: Sequence[str] | None) -> Predictor:
         clf = classifier_from_params(params, data.taxonomy)
+        if not with_corpus:
+            batches = []
         texts, labels, groups = data.units(params["unit"], list(districts) if districts is not None else None,
                                            with_guide, list(batches) if batches is not None else None)
         clf.fit(texts, labels, groups=groups)
@@ -114,11 +121,12 @@ def candidate_runs(config: dict[str, Any]) -> list[tuple[str, FitPredict]]:
     for i, candidate in enumerate(config["candidates"]):
         if not isinstance(candidate, dict) or "name" not in candidate:
             raise ConfigError(f"candidates[{i}]: expected a mapping with 'name' and 'params', received {candidate!r}")
-        unknown = sorted(set(candidate) - {"name", "params", "guide_examples"})
+        unknown = sorted(set(candidate) - set(CANDIDATE_KEYS))
         if unknown:
-            raise ConfigError(f"candidates[{i}]: unknown key {unknown[0]!r}; valid keys are ['guide_examples', 'name', 'params']")
+            raise ConfigError(f"candidates[{i}]: unknown key {unknown[0]!r}; valid keys are {list(CANDIDATE_KEYS)}")
         params = validate_model_params({**config["model"], **candidate.get("params", {})}, f"candidates[{i}]")
-        runs.append((candidate["name"], learned(params, candidate.get("guide_examples", with_guide))))
+        runs.append((candidate["name"], learned(params, candidate.get("guide_examples", with_guide),
+                                                candidate.get("corpus", True))))
     return runs
 
 
