@@ -395,7 +395,8 @@ def model_card(info: dict[str, Any]) -> str:
     metrics = info.get("metrics") or {}
     if metrics:
         lines += ["| evaluation | micro-F1 | macro-F1 | macro-F1 95% CI |", "| --- | --- | --- | --- |"]
-        names = {"lodo": "leave-one-district-out (seeds)", "dev": "development set (other provinces)"}
+        names = {"lodo": "leave-one-district-out (seeds)", "corpus": "grouped folds by writer (written corpus)",
+                 "dev": "development set (other provinces)"}
         for name, values in metrics.items():
             ci = values.get("macro_f1_ci") or []
             ci_text = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if len(ci) == 2 else "n/a"
