@@ -226,3 +226,98 @@ def test_a_save_replaces_the_folder_whole_and_an_interrupted_save_keeps_the_old_
     monkeypatch.undo()
     clf.save(target, {"data_hash": "second"})
     assert PolicyClassifier.load(target).info_["data_hash"] == "second"
+
+
+# --- concurrent readers while the folder is re-saved ---------------------------------------------
+
+_READER = r"""
+import json, sys, threading, time
+import numpy as np
+from nlp.classifier import PolicyClassifier
+from nlp.classifier.persistence import ModelLoadError
+
+folder, expected_file, seconds, n_threads = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+spec = json.load(open(expected_file, encoding="utf-8"))
+counts = {"loads": 0, "seen": [], "model_load_errors": 0, "mixed": 0, "other": []}
+lock = threading.Lock()
+
+def read():
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            clf = PolicyClassifier.load(folder)
+            proba = clf.predict_proba(spec["texts"]).to_numpy()
+            tag = clf.info_["data_hash"]
+            ok = np.allclose(proba, np.asarray(spec[tag]), atol=1e-9)
+            with lock:
+                counts["loads"] += 1
+                counts["mixed"] += 0 if ok else 1
+                if tag not in counts["seen"]:
+                    counts["seen"].append(tag)
+        except ModelLoadError:
+            with lock:
+                counts["model_load_errors"] += 1
+        except BaseException as exc:
+            with lock:
+                counts["other"].append(f"{type(exc).__module__}.{type(exc).__name__}: {exc}"[:300])
+
+threads = [threading.Thread(target=read) for _ in range(n_threads)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps(counts))
+"""
+
+
+def test_readers_see_the_old_or_the_new_model_whole_while_the_folder_is_re_saved(training_data, tmp_path):
+    """Processes and threads load and predict while another thread re-saves the folder again and
+    again, alternating two models that share a vocabulary but not their weights (a mix of the two
+    would load without error). Every load gives one model whole; any error is a ModelLoadError."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    texts, labels, _ = training_data.units("clause", None)
+    texts, labels = texts[:300], labels[:300]
+    models = {tag: PolicyClassifier(C=C, char_ngrams=(1, 2)).fit(texts, labels) for tag, C in (("A", 0.05), ("B", 50.0))}
+    probe = texts[:6]
+    spec = {"texts": probe, **{tag: m.predict_proba(probe).to_numpy().tolist() for tag, m in models.items()}}
+    assert not np.allclose(spec["A"], spec["B"])
+    (tmp_path / "expected.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "model"
+    models["A"].save(target, {"data_hash": "A"})
+
+    seconds = 6.0
+    stop = threading.Event()
+    saves = []
+
+    def writer():
+        while not stop.is_set():
+            tag = "AB"[len(saves) % 2]
+            models[tag].save(target, {"data_hash": tag})
+            saves.append(tag)
+
+    env = {**os.environ, "PYTHONPATH": str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    readers = [subprocess.Popen([sys.executable, "-c", _READER, str(target), str(tmp_path / "expected.json"),
+                                 str(seconds), "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+               for _ in range(2)]
+    time.sleep(3.0)  # the reader processes import the package first
+    thread = threading.Thread(target=writer)
+    thread.start()
+    in_process = subprocess.run([sys.executable, "-c", _READER, str(target), str(tmp_path / "expected.json"),
+                                 str(seconds - 3.0), "4"], capture_output=True, text=True, env=env)
+    results = [json.loads(in_process.stdout)]
+    for reader in readers:
+        out, err = reader.communicate(timeout=120)
+        assert reader.returncode == 0, err
+        results.append(json.loads(out))
+    stop.set()
+    thread.join()
+    assert len(saves) >= 10
+    loads = sum(r["loads"] for r in results)
+    assert loads >= 20 and {"A", "B"} <= set().union(*(r["seen"] for r in results)), results
+    assert [o for r in results for o in r["other"]] == []        # never a zlib / numpy / OS traceback
+    assert sum(r["mixed"] for r in results) == 0                  # never new weights under the old description
+    assert PolicyClassifier.load(target).info_["data_hash"] == saves[-1]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".model.")]  # no temporary folder left
