@@ -268,8 +268,9 @@ class _FolderReader:
             raise OSError(errno.ELOOP, "is a symbolic link")
         return os.open(path, flags)
 
-    def read_bytes(self, name: str, what: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    def read_bytes(self, name: str, what: str, limit: int | None = None) -> bytes:
         path = self.folder / name
+        limit = MAX_FILE_BYTES if limit is None else limit
         if not name or name in (".", "..") or "/" in name or "\\" in name or os.sep in name:
             raise ModelLoadError(f"{self.folder}: {what} file {name!r} is not a file name inside the model folder")
         try:
@@ -301,7 +302,7 @@ class _FolderReader:
         finally:
             os.close(fd)
 
-    def read_json(self, name: str, expected: type, what: str, limit: int = MAX_FILE_BYTES) -> Any:
+    def read_json(self, name: str, expected: type, what: str, limit: int | None = None) -> Any:
         path = self.folder / name
         data = self.read_bytes(name, what, limit)
         try:
