@@ -6,10 +6,13 @@ and ``nlp predict`` never import MLflow, gensim or BERTopic.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import signal
 import sys
-from typing import Callable, Sequence
+import threading
+from typing import Callable, Iterator, Sequence
 
 __all__ = ["main", "build_parser"]
 
@@ -214,7 +217,36 @@ def _configure_logging(verbosity: int) -> None:
     jieba.setLogLevel(level if verbosity >= 2 else logging.WARNING)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that open MLflow runs end as FAILED and temporary folders go."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with _sigterm_as_interrupt():
+        try:
+            return _main(argv)
+        except _Terminated:  # arrived outside the command itself
+            print("terminated", file=sys.stderr)
+            return 143
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -232,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"nlp {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except _Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
