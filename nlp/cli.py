@@ -6,10 +6,13 @@ and ``nlp predict`` never import MLflow, gensim or BERTopic.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import signal
 import sys
-from typing import Callable, Sequence
+import threading
+from typing import Callable, Iterator, Sequence
 
 __all__ = ["main", "build_parser"]
 
@@ -49,6 +52,8 @@ def _add_corpus(sub: argparse._SubParsersAction) -> None:
 def _cmd_topics(args: argparse.Namespace) -> int:
     from .topics.run import run_from_config
 
+    check_output_folder(args.output)
+
     try:
         outcome = run_from_config(args.config, args.set or (), output_dir=args.output,
                                   track=False if args.no_mlflow else None)
@@ -85,8 +90,31 @@ def _add_config_args(p: argparse.ArgumentParser, default: str) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+def check_output_folder(path: str | None, option: str = "--output") -> None:
+    """Refuse an output folder that is a file or cannot be created or written, before any work starts."""
+    import os
+    from pathlib import Path
+
+    if path is None:
+        return
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise CLIError(f"{option}: expected a folder, received the file {str(folder)!r}")
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CLIError(f"{option}: cannot create {str(folder)!r}: {str(existing)!r} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CLIError(f"{option}: cannot write to {str(existing)!r} (permission denied)")
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from .classifier.run import run_train
+
+    check_output_folder(args.output)
 
     outcome = run_train(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
                         model_dir=args.output)
@@ -128,15 +156,19 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .classifier import PolicyClassifier
     from .corpus import iter_report_files
 
+    max_bytes = _max_report_bytes(args)
     classifier = PolicyClassifier.load(args.model)
-    files = iter_report_files(args.files)
+    files = ["-" if str(f) == "-" else f for f in iter_report_files([f for f in args.files if f != "-"])]
+    if "-" in args.files:
+        files.insert(args.files.index("-"), "-")
     if not files:
         raise CLIError("no report files found in the given paths")
     frames = []
     for file in files:
-        frame = classifier.classify_report(file)
-        frame.insert(0, "file", str(file))
+        frame = classifier.classify_report(_read_input(file, max_bytes, args.lenient))
+        frame.insert(0, "file", "<stdin>" if file == "-" else str(file))
         frames.append(frame)
+    files = ["<stdin>" if f == "-" else f for f in files]
     result = pd.concat(frames, ignore_index=True)
     if args.format == "json":
         print(dump_json(result.to_dict("records")))
@@ -154,9 +186,36 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _max_report_bytes(args: argparse.Namespace) -> int | None:
+    if args.max_report_mb is None:
+        return None
+    if not args.max_report_mb > 0:
+        raise CLIError(f"--max-report-mb: expected a number > 0, received {args.max_report_mb}")
+    return int(args.max_report_mb * 1024 * 1024)
+
+
+def _read_input(file, max_bytes: int | None, lenient: bool):
+    """A report for classify_report: the file read with the size limit and decoding mode, or standard input."""
+    from .corpus import read_report
+    from .reader import MAX_REPORT_BYTES, ReportInputError
+
+    if file == "-":
+        limit = max_bytes or MAX_REPORT_BYTES
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise ReportInputError(f"<stdin>: more than the limit of {limit:,} bytes for one report; "
+                                   "raise it with --max-report-mb")
+        return read_report(data, doc_id="stdin", errors="replace" if lenient else "strict")
+    return read_report(file, max_bytes=max_bytes, errors="replace" if lenient else "strict")
+
+
 def _add_predict(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="label every paragraph of one or more reports")
-    p.add_argument("files", nargs="+", help="report files or folders")
+    p.add_argument("files", nargs="+", help="report files or folders; - reads one report from standard input")
+    p.add_argument("--max-report-mb", type=float, default=None,
+                   help="largest report read, in MB (default: nlp.reader.MAX_REPORT_BYTES, 64 MB)")
+    p.add_argument("--lenient", action="store_true",
+                   help="replace undecodable bytes (a stray byte, a cut-off character) with U+FFFD and warn")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--model", default=None, help="model folder (default: the shipped models/policy_classifier)")
     p.set_defaults(handler=_cmd_predict)
@@ -214,7 +273,36 @@ def _configure_logging(verbosity: int) -> None:
     jieba.setLogLevel(level if verbosity >= 2 else logging.WARNING)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that open MLflow runs end as FAILED and temporary folders go."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with _sigterm_as_interrupt():
+        try:
+            return _main(argv)
+        except _Terminated:  # arrived outside the command itself
+            print("terminated", file=sys.stderr)
+            return 143
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -232,6 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"nlp {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except _Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -10,6 +10,7 @@ strings from the CLI's ``--set``) are applied before validation.
 from __future__ import annotations
 
 import copy
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,8 @@ def _check_scalar(value: Any, spec: Field, expected: type, where: str) -> Any:
         raise ConfigError(f"{where}: expected {_TYPE_NAMES.get(expected, expected.__name__)}, received {value!r} ({type(value).__name__})")
     if spec.choices is not None:
         check_choice(where, value, spec.choices, ConfigError)
+    if expected is float and not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, received {value!r}")
     if expected in (int, float):
         if spec.min is not None and value < spec.min:
             raise ConfigError(f"{where}: expected a value >= {spec.min}, received {value!r}")
@@ -168,7 +171,12 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str], source: str 
             target = target.setdefault(key, {})
             if not isinstance(target, dict):
                 raise ConfigError(f"{source}: override {item!r}: {key!r} is not a section")
-        target[keys[-1]] = yaml.safe_load(raw)
+        try:
+            target[keys[-1]] = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            raise ConfigError(f"{source}: override {item!r}: the value {raw!r} is not valid YAML ({problem}); "
+                              "quote strings and close brackets, for example model.char_ngrams=[1,3]") from None
     return data
 
 

@@ -99,6 +99,8 @@ def read_report(
     path_or_text: Union[str, os.PathLike, bytes],
     doc_id: str | None = None,
     metadata: dict | None = None,
+    max_bytes: int | None = None,
+    errors: str = "strict",
 ) -> Report:
     """Read one report from a path, a string or bytes.
 
@@ -112,6 +114,11 @@ def read_report(
         the text for strings.
     metadata
         Fields the text lacks (district, city, province, year, ...).
+    max_bytes
+        Largest file or bytes input read (default :data:`nlp.reader.MAX_REPORT_BYTES`).
+    errors
+        ``"strict"`` refuses a file with undecodable bytes (naming the byte
+        offset); ``"replace"`` reads it with U+FFFD in their place and a warning.
 
     Returns
     -------
@@ -126,7 +133,7 @@ def read_report(
         For a missing path, a directory, binary/undecodable content, or an
         argument of the wrong type.
     """
-    raw = load_text(path_or_text)
+    raw = load_text(path_or_text, max_bytes=max_bytes, errors=errors)
     if doc_id is None:
         doc_id = Path(raw.source).stem if raw.source not in ("<string>", "<bytes>") else _doc_id_for(raw.text)
     lines = body_lines(raw.text)
@@ -301,8 +308,9 @@ def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = Tru
     side = load_metadata_file(folder / METADATA_FILE) if (folder / METADATA_FILE).exists() else {}
     reports: list[ReportMetadata] = []
     frames: list[pd.DataFrame] = []
+    doc_ids = unique_doc_ids(files)
     for file in files:
-        report = read_report(file, doc_id=file.stem, metadata=side.get(file.stem))
+        report = read_report(file, doc_id=doc_ids[file], metadata=side.get(file.stem))
         reports.append(report.metadata)
         if len(report.paragraphs):
             frames.append(report.paragraphs)
@@ -310,6 +318,23 @@ def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = Tru
     if annotations and (folder / ANNOTATIONS_FILE).exists():
         paragraphs = _attach_annotations(paragraphs, folder / ANNOTATIONS_FILE)
     return Corpus(paragraphs=paragraphs, reports=reports, path=folder)
+
+
+def unique_doc_ids(files: Iterable[Path]) -> dict[Path, str]:
+    """A report's doc_id is its file stem; files that share a stem (``r00.txt``, ``r00.html``) keep their suffix.
+
+    >>> unique_doc_ids([Path("r00.txt"), Path("r00.html"), Path("r01.txt")])
+    {PosixPath('r00.txt'): 'r00.txt', PosixPath('r00.html'): 'r00.html', PosixPath('r01.txt'): 'r01'}
+    """
+    files = list(files)
+    stems: dict[str, int] = {}
+    for file in files:
+        stems[file.stem] = stems.get(file.stem, 0) + 1
+    shared = sorted(stem for stem, count in stems.items() if count > 1)
+    if shared:
+        logger.warning("reports %s share a file stem; their doc_ids keep the file suffix (%s)", shared,
+                       ", ".join(f.name for f in files if f.stem in shared))
+    return {file: file.name if stems[file.stem] > 1 else file.stem for file in files}
 
 
 def iter_report_files(paths: Iterable[Union[str, os.PathLike]]) -> list[Path]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,15 +31,18 @@ __all__ = [
     "is_furniture",
     "body_lines",
     "MAX_REPORT_BYTES",
+    "read_report_bytes",
 ]
 
 logger = logging.getLogger(__name__)
 
 PathOrText = Union[str, os.PathLike]
 
-# Long enough for any real report (the seeds are 6-14 kB); a bigger input is
-# still read, this only bounds what we try to decode as a single report.
-MAX_REPORT_BYTES = 200 * 1024 * 1024
+# Far above any real report (the seeds are 6-14 kB): a bigger file (or a device
+# such as /dev/zero) is refused before it is read, since decoding and segmenting
+# take about eight times its size in memory. Raise it per call (``max_bytes=``),
+# here, or with ``nlp predict --max-report-mb``.
+MAX_REPORT_BYTES = 64 * 1024 * 1024
 
 
 class ReportInputError(ValueError):
@@ -77,12 +81,35 @@ def _looks_binary(data: bytes) -> bool:
     return control > max(4, len(sample) // 50)
 
 
-def decode_bytes(data: bytes, source: str = "<bytes>") -> RawText:
+def _where(data: bytes, offset: int) -> str:
+    line = data.count(b"\n", 0, offset) + 1
+    return f"byte {offset:,} (line {line}, value 0x{data[offset]:02x})" if offset < len(data) else f"byte {offset:,}"
+
+
+def _decode_leniently(data: bytes, source: str) -> RawText:
+    """UTF-8 or GB18030, whichever needs fewer replacements, with U+FFFD for the bad bytes and a warning."""
+    candidates = []
+    for encoding in ("utf-8", "gb18030"):
+        text = data.decode(encoding, errors="replace")
+        candidates.append((text.count("\ufffd") - 0, encoding, text))
+    bad, encoding, text = min(candidates, key=lambda c: c[0])
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        logger.warning("%s: replaced %d undecodable byte sequence(s) with U+FFFD, reading it as %s (first at %s)",
+                       source, bad, encoding, _where(data, exc.start))
+    return RawText(text, source, encoding)
+
+
+def decode_bytes(data: bytes, source: str = "<bytes>", errors: str = "strict") -> RawText:
     """Decode report bytes: BOM first, then UTF-16 without BOM, strict UTF-8, then GB18030.
 
     GB18030 is a superset of GBK and GB2312, so one fallback covers the
     encodings Chinese government portals use. UTF-16 without a byte-order
-    mark is accepted when one byte order gives plausible text.
+    mark is accepted when one byte order gives plausible text. An error names
+    the byte offset and line of the first bad byte; with ``errors="replace"``
+    a file with a few bad bytes (a stray byte, a cut-off last character) is
+    read with U+FFFD in their place and a logged warning.
 
     Raises
     ------
@@ -112,23 +139,28 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> RawText:
         )
     try:
         return RawText(data.decode("utf-8"), source, "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = f"not UTF-8 from {_where(data, exc.start)} ({exc.reason})"
+    lenient_hint = "; read it with errors='replace' (nlp predict --lenient) to replace the bad bytes"
     try:
         text = data.decode("gb18030")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if errors == "replace":
+            return _decode_leniently(data, source)
         raise ReportInputError(
             f"{source}: expected UTF-8, GB18030/GBK or UTF-16 text, received bytes "
-            "that decode as none of them"
+            f"that decode as none of them: {utf8_error}, not GB18030 from {_where(data, exc.start)}{lenient_hint}"
         ) from None
     share = _common_chinese_share(text)
+    if share is not None and share < _MIN_COMMON_SHARE and errors == "replace":
+        return _decode_leniently(data, source)
     if share is not None and share < _MIN_COMMON_SHARE:
         # GB18030 maps almost any byte pair to some character, so Big5,
         # Shift-JIS or Latin-1 files "decode" into nonsense; refuse them.
         raise ReportInputError(
             f"{source}: not UTF-8, and read as GB18030/GBK only {share:.0%} of its non-ASCII characters are "
             "common Chinese characters or punctuation; the file is probably in another encoding "
-            "(Big5, Shift-JIS, Latin-1) or not text; re-save it as UTF-8"
+            f"(Big5, Shift-JIS, Latin-1) or not text; re-save it as UTF-8 ({utf8_error}){lenient_hint}"
         )
     return RawText(text, source, "gb18030")
 
@@ -290,6 +322,42 @@ def looks_like_html(text: str) -> bool:
 _TITLE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-—–]{1,2}\s).*$")
 
 
+def _escape_unclosed_tags(text: str) -> str:
+    """Escape every ``<`` that no ``>`` closes before the next ``<``, in one linear pass.
+
+    :class:`html.parser.HTMLParser` rescans the rest of the page for each
+    unclosed tag (``<a `` repeated: 120 kB took minutes); such a ``<`` is text.
+    Comments are kept whole (``<!-- ... <p> ... -->``).
+    """
+    out: list[str] = []
+    start = 0
+    n = len(text)
+    close = -1  # position of the next ">" at or after i (n: none left)
+    comment_end = -1  # position of the next "-->" (n: none left)
+    i = text.find("<")
+    while i != -1:
+        if text.startswith("<!--", i):
+            if comment_end < i + 4 and comment_end != n:
+                found = text.find("-->", i + 4)
+                comment_end = n if found == -1 else found
+            if comment_end != n:
+                i = text.find("<", comment_end + 3)
+                continue
+        if close <= i and close != n:
+            found = text.find(">", i + 1)
+            close = n if found == -1 else found
+        following = text.find("<", i + 1)
+        if close == n or (following != -1 and following < close):
+            out.append(text[start:i])
+            out.append("&lt;")
+            start = i + 1
+        i = following
+    if not out:
+        return text
+    out.append(text[start:])
+    return "".join(out)
+
+
 def html_to_text(text: str) -> str:
     """Strip tags, scripts, styles and navigation from a report page, keeping body text as lines.
 
@@ -298,7 +366,7 @@ def html_to_text(text: str) -> str:
     once. Comments and the rest of ``<head>`` are dropped.
     """
     parser = _TextExtractor()
-    parser.feed(text)
+    parser.feed(_escape_unclosed_tags(text))
     parser.close()
     body = "".join(parser.parts)
     title = " ".join("".join(parser.title_parts).split())
@@ -310,7 +378,8 @@ def html_to_text(text: str) -> str:
 
 # --- loading -------------------------------------------------------------
 
-_PATH_SUFFIXES = (".txt", ".text", ".htm", ".html", ".md", ".csv", ".json", ".jsonl")
+_PATH_SUFFIXES = (".txt", ".text", ".htm", ".html", ".md", ".csv", ".json", ".jsonl", ".pdf", ".doc", ".docx")
+_SENTENCE_PUNCTUATION = re.compile(r"[。，；！？、：,;]|\s[\u4e00-\u9fff]")
 
 
 def _is_path_like(value: PathOrText) -> bool:
@@ -320,13 +389,16 @@ def _is_path_like(value: PathOrText) -> bool:
         return False
     if os.path.exists(value):
         return True
-    # A short string ending in a file suffix or containing a separator and no
-    # CJK text is a path the user expected to exist; markup ("<p>...</p>", a
-    # minified page on one line) is text, not a path.
-    has_cjk = re.search(r"[\u4e00-\u9fff]", value) is not None
-    if has_cjk or looks_like_html(value) or ("<" in value and ">" in value):
+    # A one-line string ending in a file suffix ("/data/滨江区2024年报告.txt"),
+    # or holding a path separator and no sentence punctuation, is a path the
+    # user expected to exist; markup ("<p>...</p>", a minified page on one
+    # line) and a sentence ("收案845件/年。") are text.
+    if looks_like_html(value) or ("<" in value and ">" in value):
         return False
-    return value.lower().endswith(_PATH_SUFFIXES) or os.sep in value
+    if value.strip().lower().endswith(_PATH_SUFFIXES):
+        return True
+    has_separator = "/" in value or os.sep in value
+    return has_separator and not _SENTENCE_PUNCTUATION.search(value)
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -342,12 +414,63 @@ def _replace_surrogates(text: str, source: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def load_text(path_or_text: PathOrText | bytes) -> RawText:
+def _limit(max_bytes: int | None) -> int:
+    limit = MAX_REPORT_BYTES if max_bytes is None else max_bytes
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        raise ValueError(f"max_bytes: expected a positive integer, received {max_bytes!r}")
+    return limit
+
+
+def _check_size(size: int, source: str, max_bytes: int | None) -> None:
+    limit = _limit(max_bytes)
+    if size > limit:
+        raise ReportInputError(
+            f"{source}: {size:,} bytes, more than the limit of {limit:,} bytes for one report; "
+            "raise it with max_bytes= (nlp predict --max-report-mb) if this really is one report"
+        )
+
+
+def read_report_bytes(path: Union[str, os.PathLike], max_bytes: int | None = None) -> bytes:
+    """The bytes of a report file, refusing what is not a regular file or exceeds the size limit.
+
+    A FIFO, a device (``/dev/zero``) or a socket is refused before reading
+    (it could block forever or never end); a file over ``max_bytes``
+    (default :data:`MAX_REPORT_BYTES`) is refused before it is read.
+
+    Raises
+    ------
+    ReportInputError
+        For a special file or one over the limit.
+    """
+    limit = _limit(max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ReportInputError(f"{path}: expected a report file, received a device, FIFO or other special file")
+        _check_size(info.st_size, str(path), limit)
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 24, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        _check_size(size, str(path), limit)  # a file that grew while it was read
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def load_text(path_or_text: PathOrText | bytes, max_bytes: int | None = None, errors: str = "strict") -> RawText:
     """Return the decoded text of a report given as a path, a string or bytes.
 
     A :class:`os.PathLike`, or a one-line string naming an existing file or
     looking like a file name, is read from disk; any other string is taken as
-    the report text itself.
+    the report text itself. ``max_bytes`` bounds a file or bytes (default
+    :data:`MAX_REPORT_BYTES`); ``errors="replace"`` decodes bad bytes as U+FFFD
+    with a warning instead of refusing the file (see :func:`decode_bytes`).
 
     Raises
     ------
@@ -356,12 +479,14 @@ def load_text(path_or_text: PathOrText | bytes) -> RawText:
     IsADirectoryError
         If the path is a directory (use :func:`nlp.load_corpus` for folders).
     ReportInputError
-        If the content is binary or cannot be decoded.
+        If the content is binary, cannot be decoded, is a special file or
+        exceeds the size limit.
     TypeError
         If the argument is neither a string, bytes nor a path.
     """
     if isinstance(path_or_text, (bytes, bytearray)):
-        raw = decode_bytes(bytes(path_or_text), "<bytes>")
+        _check_size(len(path_or_text), "<bytes>", max_bytes)
+        raw = decode_bytes(bytes(path_or_text), "<bytes>", errors)
     elif _is_path_like(path_or_text):
         path = Path(path_or_text)
         if not path.exists():
@@ -371,7 +496,7 @@ def load_text(path_or_text: PathOrText | bytes) -> RawText:
                 f"expected a report file, received the directory {str(path)!r}; "
                 "use nlp.load_corpus(path) to read every report in a folder"
             )
-        raw = decode_bytes(path.read_bytes(), _replace_surrogates(str(path), "<path>"))
+        raw = decode_bytes(read_report_bytes(path, max_bytes), _replace_surrogates(str(path), "<path>"), errors)
     elif isinstance(path_or_text, str):
         raw = RawText(_replace_surrogates(path_or_text, "<string>"), "<string>", "str")
     else:

@@ -18,6 +18,7 @@ paragraph keeps its whole text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -86,6 +87,23 @@ def _first_sentence_end(text: str) -> int:
     return -1
 
 
+# Headings are short; format characters further into a long line cannot change one.
+_FORMAT_WINDOW = 200
+
+
+def _without_format_characters(line: str) -> str:
+    """Drop invisible format characters (Unicode category Cf: U+200B, U+200E, U+FEFF ...) near the start.
+
+    A left-to-right mark before ``二、存在的问题`` or a zero-width space between
+    ``二`` and ``、`` would otherwise hide the heading. Only the copy that is
+    matched changes; paragraph text is kept as published.
+    """
+    head = line[:_FORMAT_WINDOW]
+    if not any(unicodedata.category(ch) == "Cf" for ch in head):
+        return line
+    return "".join(ch for ch in head if unicodedata.category(ch) != "Cf") + line[_FORMAT_WINDOW:]
+
+
 def parse_heading(line: str) -> Heading | None:
     """Recognise a heading marker at the start of ``line``.
 
@@ -95,6 +113,7 @@ def parse_heading(line: str) -> Heading | None:
     >>> (h.level, h.title, h.standalone)
     (4, '高位推进,法治滨江统筹有力', False)
     """
+    line = _without_format_characters(line)
     for level, pattern in ((1, _LEVEL1), (2, _LEVEL2), (3, _LEVEL3), (4, _ITEM)):
         match = pattern.match(line)
         if not match:
@@ -205,6 +224,7 @@ def segment_lines(lines: Sequence[Line], report_year: int | None = None, skip_li
 
 def _lists_items(text: str) -> bool:
     """True if a paragraph that opens with 一是 also holds 二是 (or 二要 ...)."""
+    text = _without_format_characters(text)
     match = _ITEM.match(text)
     if not match:
         return False

@@ -105,6 +105,33 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def _tracking_failure(uri: str, exc: BaseException) -> str:
+    """One line for an error of the tracking store (sqlalchemy's messages run to pages)."""
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return f"MLflow tracking store {uri} cannot be used ({type(exc).__name__}: {first}); check the store or set --no-mlflow"
+
+
+@contextlib.contextmanager
+def _store_lock(uri: str) -> Iterator[None]:
+    """An exclusive lock beside a local sqlite store (``mlflow.db.lock``) while it is created or opened."""
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, as before
+        yield
+        return
+    database = Path(uri[len("sqlite:///"):])
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with open(database.with_name(database.name + ".lock"), "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def _ensure_experiment(mlflow, name: str, uri: str) -> str:
     experiment = mlflow.get_experiment_by_name(name)
     if experiment is not None:
@@ -142,8 +169,6 @@ def start_run(
 
     uri = resolve_tracking_uri(tracking_uri)
     check_tracking_server(uri)
-    mlflow.set_tracking_uri(uri)
-    experiment_id = _ensure_experiment(mlflow, experiment, uri)
     versions = package_versions()
     run_tags = {
         "git_commit": git_commit(),
@@ -152,7 +177,19 @@ def start_run(
         **{f"version.{k}": v for k, v in versions.items()},
         **(tags or {}),
     }
-    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=run_tags) as run:
+    try:
+        with _store_lock(uri):
+            # Creating a new sqlite store runs its schema migrations; two jobs
+            # doing it at once break each other (and can leave the database
+            # half-migrated), so store and experiment are created under a lock.
+            mlflow.set_tracking_uri(uri)
+            experiment_id = _ensure_experiment(mlflow, experiment, uri)
+            active = mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=run_tags)
+    except TrackingError:
+        raise
+    except Exception as exc:
+        raise TrackingError(_tracking_failure(uri, exc)) from exc
+    with active as run:
         try:
             if config is not None:
                 params = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in flatten(config).items()}

@@ -226,3 +226,270 @@ def test_a_save_replaces_the_folder_whole_and_an_interrupted_save_keeps_the_old_
     monkeypatch.undo()
     clf.save(target, {"data_hash": "second"})
     assert PolicyClassifier.load(target).info_["data_hash"] == "second"
+
+
+# --- concurrent readers while the folder is re-saved ---------------------------------------------
+
+_READER = r"""
+import json, sys, threading, time
+import numpy as np
+from nlp.classifier import PolicyClassifier
+from nlp.classifier.persistence import ModelLoadError
+
+folder, expected_file, seconds, n_threads = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+spec = json.load(open(expected_file, encoding="utf-8"))
+counts = {"loads": 0, "seen": [], "model_load_errors": 0, "mixed": 0, "other": []}
+lock = threading.Lock()
+
+def read():
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            clf = PolicyClassifier.load(folder)
+            proba = clf.predict_proba(spec["texts"]).to_numpy()
+            tag = clf.info_["data_hash"]
+            ok = np.allclose(proba, np.asarray(spec[tag]), atol=1e-9)
+            with lock:
+                counts["loads"] += 1
+                counts["mixed"] += 0 if ok else 1
+                if tag not in counts["seen"]:
+                    counts["seen"].append(tag)
+        except ModelLoadError:
+            with lock:
+                counts["model_load_errors"] += 1
+        except BaseException as exc:
+            with lock:
+                counts["other"].append(f"{type(exc).__module__}.{type(exc).__name__}: {exc}"[:300])
+
+threads = [threading.Thread(target=read) for _ in range(n_threads)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps(counts))
+"""
+
+
+def test_readers_see_the_old_or_the_new_model_whole_while_the_folder_is_re_saved(training_data, tmp_path):
+    """Processes and threads load and predict while another thread re-saves the folder again and
+    again, alternating two models that share a vocabulary but not their weights (a mix of the two
+    would load without error). Every load gives one model whole; any error is a ModelLoadError."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    texts, labels, _ = training_data.units("clause", None)
+    texts, labels = texts[:300], labels[:300]
+    models = {tag: PolicyClassifier(C=C, char_ngrams=(1, 2)).fit(texts, labels) for tag, C in (("A", 0.05), ("B", 50.0))}
+    probe = texts[:6]
+    spec = {"texts": probe, **{tag: m.predict_proba(probe).to_numpy().tolist() for tag, m in models.items()}}
+    assert not np.allclose(spec["A"], spec["B"])
+    (tmp_path / "expected.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "model"
+    models["A"].save(target, {"data_hash": "A"})
+
+    seconds = 6.0
+    stop = threading.Event()
+    saves = []
+
+    def writer():
+        while not stop.is_set():
+            tag = "AB"[len(saves) % 2]
+            models[tag].save(target, {"data_hash": tag})
+            saves.append(tag)
+
+    env = {**os.environ, "PYTHONPATH": str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    readers = [subprocess.Popen([sys.executable, "-c", _READER, str(target), str(tmp_path / "expected.json"),
+                                 str(seconds), "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+               for _ in range(2)]
+    time.sleep(3.0)  # the reader processes import the package first
+    thread = threading.Thread(target=writer)
+    thread.start()
+    in_process = subprocess.run([sys.executable, "-c", _READER, str(target), str(tmp_path / "expected.json"),
+                                 str(seconds - 3.0), "4"], capture_output=True, text=True, env=env)
+    results = [json.loads(in_process.stdout)]
+    for reader in readers:
+        out, err = reader.communicate(timeout=120)
+        assert reader.returncode == 0, err
+        results.append(json.loads(out))
+    stop.set()
+    thread.join()
+    assert len(saves) >= 10
+    loads = sum(r["loads"] for r in results)
+    assert loads >= 20 and {"A", "B"} <= set().union(*(r["seen"] for r in results)), results
+    assert [o for r in results for o in r["other"]] == []        # never a zlib / numpy / OS traceback
+    assert sum(r["mixed"] for r in results) == 0                  # never new weights under the old description
+    assert PolicyClassifier.load(target).info_["data_hash"] == saves[-1]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".model.")]  # no temporary folder left
+
+
+# --- a model folder must not hang or exhaust the machine ----------------------------------------
+
+def _load_within(folder: Path, seconds: float = 30.0):
+    """Load in a daemon thread: a load that hangs (a FIFO) fails the test instead of hanging it."""
+    import threading
+
+    outcome: dict = {}
+
+    def load():
+        try:
+            outcome["model"] = nlp.PolicyClassifier.load(folder)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"loading {folder} hangs"
+    return outcome
+
+
+@pytest.mark.parametrize("case", ["vocabulary symlinked outside", "symlink to /dev/zero", "fifo as model.json",
+                                  "directory as arrays.npz"])
+def test_symlinks_and_special_files_in_a_model_folder_are_refused(model_copy, tmp_path, case):
+    import os
+
+    folder = model_copy(case.replace(" ", "-").replace("/", ""))
+    if case == "vocabulary symlinked outside":
+        outside = tmp_path / "elsewhere.json"
+        outside.write_bytes((folder / "vocabulary_char.json").read_bytes())
+        (folder / "vocabulary_char.json").unlink()
+        (folder / "vocabulary_char.json").symlink_to(outside)
+        match = "symbolic link"
+    elif case == "symlink to /dev/zero":
+        (folder / "arrays.npz").unlink()
+        (folder / "arrays.npz").symlink_to("/dev/zero")
+        match = "symbolic link"
+    elif case == "fifo as model.json":
+        (folder / "model.json").unlink()
+        os.mkfifo(folder / "model.json")
+        match = "FIFO"
+    else:
+        (folder / "arrays.npz").unlink()
+        (folder / "arrays.npz").mkdir()
+        match = "regular file"
+    outcome = _load_within(folder)
+    assert isinstance(outcome.get("error"), ModelLoadError), outcome
+    assert match in str(outcome["error"])
+
+
+def test_model_files_over_the_size_limit_are_refused_before_reading(model_copy, monkeypatch):
+    from nlp.classifier import persistence
+
+    folder = model_copy("big")
+    monkeypatch.setattr(persistence, "MAX_INFO_BYTES", 1000)
+    with pytest.raises(ModelLoadError, match="model.json.*limit of 1,000"):
+        nlp.PolicyClassifier.load(folder)
+    monkeypatch.undo()
+    monkeypatch.setattr(persistence, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(ModelLoadError, match="vocabulary.*limit of 1,000"):
+        nlp.PolicyClassifier.load(folder)
+
+
+def _npz_with(folder: Path, extra: dict[str, bytes]) -> None:
+    """Rewrite arrays.npz with some members replaced or added as raw .npy bytes."""
+    import io
+    import zipfile
+
+    arrays = dict(np.load(folder / "arrays.npz"))
+    with zipfile.ZipFile(folder / "arrays.npz", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for key, value in arrays.items():
+            if f"{key}.npy" not in extra:
+                buffer = io.BytesIO()
+                np.lib.format.write_array(buffer, value)
+                archive.writestr(f"{key}.npy", buffer.getvalue())
+        for name, data in extra.items():
+            archive.writestr(name, data)
+
+
+def _npy_header(shape: tuple, descr: str = "<f8") -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def test_only_the_expected_arrays_are_decompressed(model_copy, monkeypatch, corpus):
+    import zipfile
+
+    folder = model_copy("extra-member")
+    _npz_with(folder, {"unused.npy": _npy_header((4_000_000,)) + bytes(32_000_000)})  # 32 MB of zeros, packed small
+    opened = []
+    original = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        opened.append(name if isinstance(name, str) else name.filename)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    model = nlp.PolicyClassifier.load(folder)
+    assert opened and "unused.npy" not in opened
+    texts = corpus.paragraphs["text"].head(5).tolist()
+    monkeypatch.undo()
+    assert model.predict(texts) == nlp.PolicyClassifier.load().predict(texts)
+
+
+@pytest.mark.parametrize(("case", "member", "match"), [
+    ("huge declared shape", _npy_header((10 ** 12,)) + bytes(64), "declares shape \\(1000000000000,\\)"),
+    ("wrong declared shape", _npy_header((5, 3)) + bytes(120), "declares shape \\(5, 3\\)"),
+    ("object dtype", _npy_header((5,), "|O"), "floating-point"),
+    ("truncated data", None, "truncated"),
+])
+def test_array_headers_are_checked_against_the_model_description_before_allocating(model_copy, case, member, match):
+    folder = model_copy(case.replace(" ", "-"))
+    if member is None:
+        coef = np.load(folder / "arrays.npz")["coef"]
+        member = _npy_header(coef.shape) + coef.tobytes()[:100]
+    _npz_with(folder, {"coef.npy": member})
+    with pytest.raises(ModelLoadError, match=match):
+        nlp.PolicyClassifier.load(folder)
+
+
+def _with_rule_features(folder: Path, scale) -> None:
+    """Give a model folder a rules feature (five more weight columns, all zero)."""
+    _edit_info(folder, lambda i: i["features"].append({"name": "rules", "kind": "rules", "scale": scale}))
+    arrays = dict(np.load(folder / "arrays.npz"))
+    arrays["coef"] = np.hstack([arrays["coef"], np.zeros((arrays["coef"].shape[0], 5))])
+    np.savez(folder / "arrays.npz", **arrays)
+
+
+def _duplicate_key(folder: Path) -> None:
+    text = (folder / "model.json").read_text(encoding="utf-8")
+    (folder / "model.json").write_text(text.replace('"thresholds": [', '"thresholds": [0.5, 0.5, 0.5, 0.5, 0.5], '
+                                                                       '"thresholds": [', 1), encoding="utf-8")
+
+
+def _duplicate_taxonomy_label(info: dict) -> None:
+    info["taxonomy"]["labels"][1] = dict(info["taxonomy"]["labels"][0])
+
+
+@pytest.mark.parametrize(("case", "damage", "match"), [
+    ("rules scale NaN", lambda f: _with_rule_features(f, float("nan")), "'scale' must be a finite number"),
+    ("rules scale string", lambda f: _with_rule_features(f, "1"), "'scale' must be a finite number"),
+    ("no features", lambda f: _edit_info(f, lambda i: i.update(features=[])), "non-empty list"),
+    ("tokenizer as preprocessor", lambda f: _edit_info(f, lambda i: i["features"][0]["params"].update(
+        preprocessor="nlp.tokenize.tokenize")), "as its preprocessor"),
+    ("duplicate JSON key", _duplicate_key, "repeats the key 'thresholds'"),
+    ("duplicate taxonomy label", lambda f: _edit_info(f, _duplicate_taxonomy_label), "duplicate label ids"),
+    ("labels not the taxonomy's", lambda f: _edit_info(f, lambda i: i["label_ids"].reverse()), "do not match"),
+    ("negative n_train", lambda f: _edit_info(f, lambda i: i.update(n_train=-1)), "n_train"),
+    ("reversed n-gram range", lambda f: _edit_info(f, lambda i: i["features"][0]["params"].update(ngram_range=[3, 1])),
+     "ngram_range"),
+    ("catastrophic cue pattern", lambda f: _edit_info(f, lambda i: i["taxonomy"]["labels"][0]["cues"].append(
+        r"re:(\S*)*@")), "cue pattern"),
+    ("invalid cue pattern", lambda f: _edit_info(f, lambda i: i["taxonomy"]["labels"][2]["blockers"].append("re:(")),
+     "not a valid regular expression"),
+])
+def test_values_that_would_fail_or_label_nothing_at_predict_are_refused_at_load(model_copy, case, damage, match):
+    folder = model_copy(case.replace(" ", "-").replace("'", ""))
+    damage(folder)
+    with pytest.raises(ModelLoadError, match=match):
+        nlp.PolicyClassifier.load(folder)
+
+
+def test_a_valid_rules_feature_still_loads(model_copy, corpus):
+    folder = model_copy("rules-ok")
+    _with_rule_features(folder, 1.0)
+    texts = corpus.paragraphs["text"].head(10).tolist()
+    assert nlp.PolicyClassifier.load(folder).predict(texts) == nlp.PolicyClassifier.load().predict(texts)

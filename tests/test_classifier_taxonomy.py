@@ -53,3 +53,22 @@ def test_a_taxonomy_from_data_is_validated():
         Taxonomy.from_dict(data)
     with pytest.raises(ConfigError, match="lower-case identifier"):
         Taxonomy.from_dict({"labels": [{"id": "Bad Id", "name": "x", "description": "y"}]})
+
+
+def _one_label(cues: list[str]) -> dict:
+    return {"labels": [{"id": "review", "name": "复议", "description": "d", "cues": cues}]}
+
+
+@pytest.mark.parametrize("pattern", [r"re:(\S*)*@", r"re:\S*@", "re:(复议)+", "re:(a|ab){0,5}c", r"re:(复议)\1",
+                                     "re:" + ".{0,20}" * 3, "re:(", "re:" + "a" * 201])
+def test_cue_patterns_that_could_backtrack_without_bound_or_do_not_compile_are_refused(pattern):
+    with pytest.raises(ConfigError, match=r"labels\[0\]\.cues.*cue pattern"):
+        Taxonomy.from_dict(_one_label(["复议", pattern]))
+
+
+def test_bounded_cue_patterns_are_accepted_and_fire():
+    from nlp.classifier.rules import KeywordLabeler
+
+    taxonomy = Taxonomy.from_dict(_one_label([r"re:复议.{0,6}案件", r"re:(?:行政|司法)诉讼", r"re:^\d{1,4}件"]))
+    labeler = KeywordLabeler(taxonomy).fit([])
+    assert labeler.predict(["受理复议申请案件12件。", "行政诉讼案件下降。", "召开会议。"]) == [["review"], ["review"], []]

@@ -113,3 +113,62 @@ def test_cli_predict_on_an_html_page(capsys, tmp_path, seed_file):
     rows = pd.DataFrame(json.loads(capsys.readouterr().out))
     by_file = {name: group.drop(columns=["file"]).reset_index(drop=True) for name, group in rows.groupby("file")}
     pd.testing.assert_frame_equal(by_file[str(page)], by_file[str(seed_file("yuhang"))])
+
+
+# --- hostile CLI input: checked before any work starts --------------------------------------------
+
+@pytest.mark.parametrize(("override", "match"), [
+    ("model.C=[1", "not valid YAML"),
+    ("model.C={a: 1", "not valid YAML"),
+    ("model.C=.nan", "expected a finite number"),
+    ("model.C=.inf", "expected a finite number"),
+    ("model.threshold=.nan", "expected a finite number"),
+    ("model.char_ngrams=[1]", "low <= high"),
+    ("model.char_ngrams=[3,1]", "low <= high"),
+])
+def test_bad_overrides_are_one_line_errors_before_any_work(capsys, monkeypatch, override, match):
+    from nlp.classifier import run
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the config was checked")
+
+    monkeypatch.setattr(run, "load_job_data", no_work)
+    for command in ("train", "evaluate"):
+        _one_line_error(capsys, [command, "--no-mlflow", "--set", override], match)
+
+
+def test_a_bad_output_folder_is_refused_before_training(capsys, monkeypatch, tmp_path):
+    from nlp.classifier import run
+
+    monkeypatch.setattr(run, "load_job_data", lambda *a, **k: (_ for _ in ()).throw(AssertionError("work started")))
+    a_file = tmp_path / "model.txt"
+    a_file.write_text("x", encoding="utf-8")
+    _one_line_error(capsys, ["train", "--no-mlflow", "--output", str(a_file)], "expected a folder")
+    _one_line_error(capsys, ["train", "--no-mlflow", "--output", str(a_file / "model")], "is a file")
+    _one_line_error(capsys, ["topics", "--config", "configs/topics_lda.yaml", "--no-mlflow", "--output", str(a_file)],
+                    "expected a folder")
+
+
+def test_predict_reads_standard_input(capsys, monkeypatch, seed_file):
+    import io
+    import sys
+
+    data = seed_file("xihu").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    assert main(["predict", "--format", "json", "-"]) == 0
+    rows = pd.DataFrame(json.loads(capsys.readouterr().out))
+    assert set(rows["file"]) == {"<stdin>"}
+    assert main(["predict", "--format", "json", str(seed_file("xihu"))]) == 0
+    from_file = pd.DataFrame(json.loads(capsys.readouterr().out))
+    pd.testing.assert_frame_equal(rows.drop(columns=["file"]), from_file.drop(columns=["file"]))
+
+
+def test_predict_size_limit_special_files_and_lenient_decoding(capsys, tmp_path, seed_file):
+    _one_line_error(capsys, ["predict", "/dev/zero"], "special file")
+    _one_line_error(capsys, ["predict", "--max-report-mb", "0.001", str(seed_file("xihu"))], "--max-report-mb")
+    stray = tmp_path / "stray.txt"
+    data = seed_file("xihu").read_bytes()
+    stray.write_bytes(data[:2000] + b"\xff" + data[2000:])
+    _one_line_error(capsys, ["predict", str(stray)], "byte 2,000")
+    assert main(["predict", "--lenient", "--format", "json", str(stray)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) > 5

@@ -199,3 +199,15 @@ def test_load_corpus_of_only_empty_reports_is_empty_not_an_error(tmp_path):
     assert corpus.paragraphs.empty and list(corpus.paragraphs.columns) == PARAGRAPH_COLUMNS
     assert len(corpus.reports) == 2
     assert corpus.summary()["paragraphs"].tolist() == [0, 0]
+
+
+def test_reports_that_share_a_file_stem_keep_unique_doc_ids(tmp_path, seed_file):
+    shutil.copy(seed_file("xihu"), tmp_path / "r00.txt")
+    (tmp_path / "r00.html").write_text(report_page(seed_file("ouhai").read_text(encoding="utf-8"), "瓯海区报告"),
+                                       encoding="utf-8")
+    shutil.copy(seed_file("binjiang"), tmp_path / "r01.txt")
+    corpus = nlp.load_corpus(tmp_path)
+    assert [m.doc_id for m in corpus.reports] == ["r00.html", "r00.txt", "r01"]
+    assert not corpus.paragraphs.duplicated(["doc_id", "para_id"]).any()
+    assert corpus.paragraphs.groupby("doc_id")["district"].first().to_dict() == {
+        "r00.html": "瓯海区", "r00.txt": "西湖区", "r01": "滨江区"}

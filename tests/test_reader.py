@@ -242,3 +242,95 @@ def test_a_50_mb_report_is_read_in_reasonable_time_and_memory(tmp_path, seed_fil
     # measured on a 2-core machine: 2.9 s and 0.5 s, peak 450 MB (120 MB of it imports)
     assert out["seconds"] < 20 and out["one_line_seconds"] < 20, out
     assert out["peak_mb"] < 1500, out
+
+
+# --- hostile input: unclosed tags, path-shaped strings, invisible characters, size, bad bytes ------
+
+_UNCLOSED = r"""
+import sys
+from nlp.reader import html_to_text
+text = html_to_text("<html><body><p>一、主要举措和成效</p><p>开展普法活动。</p>" + "<a " * 40_000)  # never closed
+assert "开展普法活动。" in text, text[:200]
+print("ok")
+"""
+
+
+def test_html_with_thousands_of_unclosed_tags_is_read():
+    """120 kB of unclosed ``<a `` took minutes (30 kB: 23 s; the parser rescanned the page per tag), now 0.2 s;
+    the timeout is only a guard."""
+    result = subprocess.run([sys.executable, "-c", _UNCLOSED], capture_output=True, text=True, timeout=60, cwd=PROJECT)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def test_unclosed_tags_are_text_and_closed_tags_and_comments_are_kept():
+    from nlp.reader import _escape_unclosed_tags, html_to_text
+
+    assert _escape_unclosed_tags("<p>a <b c</p>") == "<p>a &lt;b c</p>"
+    assert _escape_unclosed_tags("<!-- <p>x</p> --><p>y</p>") == "<!-- <p>x</p> --><p>y</p>"
+    assert _escape_unclosed_tags("<p>x</p><a ") == "<p>x</p>&lt;a "
+    page = "<html><body><!-- 注释 <p>不是正文</p> --><p>正文 a<b 比较</p></body></html>"
+    assert html_to_text(page).split() == ["正文", "a<b", "比较"]
+
+
+@pytest.mark.parametrize("value", ["/data/滨江区2024年法治政府建设.txt", "报告/滨江区2024.html", "/data/滨江区2024年报告",
+                                   "C:\\reports\\西湖区.TXT", "滨江区2024年法治政府建设.txt "])
+def test_a_path_shaped_string_that_does_not_exist_is_file_not_found(value):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        nlp.read_report(value)
+
+
+@pytest.mark.parametrize("value", ["全区行政复议收案845件/年。", "开展普法活动20场，覆盖群众1.2万人/次", "一、主要举措和成效"])
+def test_a_one_line_report_with_a_slash_is_still_text(value):
+    assert nlp.read_report(value).paragraphs["text"].str.contains(value[:4]).any() or value.startswith("一、")
+
+
+@pytest.mark.parametrize("invisible", ["\u200e", "\u200b", "\ufeff", "\u2060", "\u00ad"])
+@pytest.mark.parametrize("where", ["before", "inside"])
+def test_invisible_format_characters_do_not_hide_headings(invisible, where):
+    heading = invisible + "二、存在的问题" if where == "before" else "二" + invisible + "、存在的问题"
+    text = f"一、主要举措和成效\n开展普法活动20场。\n{heading}\n执法监督力量{invisible}不足。\n"
+    paragraphs = nlp.read_report(text).paragraphs
+    assert paragraphs["section_role"].tolist() == ["achievements", "problems"]
+    assert paragraphs["heading_1"].tolist() == ["主要举措和成效", "存在的问题"]
+    assert paragraphs["text"].iloc[1] == f"执法监督力量{invisible}不足。"  # text as published
+
+
+def test_reports_over_the_size_limit_and_special_files_are_refused_before_reading(tmp_path, monkeypatch):
+    import os
+
+    from nlp import reader
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(BODY.encode("utf-8") * 100)
+    with pytest.raises(ReportInputError, match="more than the limit of 1,000 bytes.*max_bytes"):
+        nlp.read_report(big, max_bytes=1000)
+    with pytest.raises(ReportInputError, match="limit"):
+        nlp.read_report(big.read_bytes(), max_bytes=1000)
+    assert len(nlp.read_report(big, max_bytes=100_000).paragraphs) == 100
+    monkeypatch.setattr(reader, "MAX_REPORT_BYTES", 1000)
+    with pytest.raises(ReportInputError, match="limit of 1,000"):
+        nlp.read_report(big)
+    monkeypatch.undo()
+    with pytest.raises(ReportInputError, match="special file"):
+        nlp.read_report("/dev/zero")
+    fifo = tmp_path / "report.txt.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(ReportInputError, match="special file"):  # would block forever waiting for a writer
+        nlp.read_report(fifo)
+
+
+def test_bad_bytes_are_located_and_can_be_replaced_with_a_warning(tmp_path, caplog):
+    data = ("前言。\n" * 50 + BODY).encode("utf-8")
+    stray = tmp_path / "stray.txt"
+    stray.write_bytes(data[:300] + b"\xff" + data[300:])
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(data[:-2])  # the last character cut off mid-way ("\n" and one byte of "。")
+    for path, offset in ((stray, 300), (cut, len(data) - 4)):
+        with pytest.raises(ReportInputError, match=f"byte {offset:,} \\(line \\d+.*errors='replace'"):
+            nlp.read_report(path)
+        with caplog.at_level("WARNING", logger="nlp.reader"):
+            report = nlp.read_report(path, errors="replace")
+        assert "replaced 1 undecodable" in caplog.text
+        assert report.metadata.encoding == "utf-8"
+        assert "开展行政执法监督检查12次" in report.paragraphs["text"].iloc[-1]
+        caplog.clear()

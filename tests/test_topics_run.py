@@ -110,3 +110,26 @@ def test_run_logs_metrics_and_artifacts_to_mlflow(tmp_path, monkeypatch, corpus,
     artifacts = {a.path for a in client.list_artifacts(outcome.run_id)}
     assert {"heatmap_district.png", "k_curve.png", "topic_words.csv", "prevalence_district.csv",
             "config.yaml"} <= artifacts
+
+
+def test_a_failed_write_keeps_the_previous_results_whole(tmp_path, lda_result, monkeypatch):
+    """Results folders are replaced whole: a write that fails part-way leaves the last results untouched."""
+    from nlp.topics import outputs
+
+    comparisons = {"district": lda_result.compare_districts(**FAST_COMPARE)}
+    target = tmp_path / "lda"
+    target.mkdir()
+    (target / "notes.txt").write_text("kept", encoding="utf-8")  # not ours: survives every write
+    files = outputs.write_outputs(lda_result, comparisons, target, html=False, dpi=40)
+    assert all(path.parent == target and path.exists() for path in files.values())
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(outputs, "_png", disk_full)  # after the first CSVs are written, before the figures
+    other = {"district": lda_result.compare_districts(**{**FAST_COMPARE, "n_boot": 100})}  # other intervals
+    with pytest.raises(OSError, match="No space"):
+        outputs.write_outputs(lda_result, other, target, html=False, dpi=40)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lda"]  # no temporary folder left behind

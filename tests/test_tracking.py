@@ -67,3 +67,73 @@ def test_unreachable_server_fails_fast_without_a_run():
     with pytest.raises(TrackingError):
         with start_run("never", tracking_uri="http://127.0.0.1:9"):
             pass  # pragma: no cover
+
+
+# --- concurrent jobs and termination -------------------------------------------------------------
+
+def _env():
+    import os
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parents[1]
+    return {**os.environ, "PYTHONPATH": str(project) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+_JOB = """
+import sys
+from nlp.tracking import log_metrics, start_run
+with start_run("concurrent", run_name=sys.argv[2], tracking_uri=sys.argv[1]):
+    log_metrics({"x": 1.0})
+"""
+
+
+def test_jobs_creating_a_new_store_at_once_all_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    jobs = [subprocess.Popen([sys.executable, "-c", _JOB, uri, f"job{i}"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=_env()) for i in range(3)]
+    outcomes = [(job.wait(timeout=300), job.stderr.read()) for job in jobs]
+    assert [code for code, _ in outcomes] == [0, 0, 0], [err[-2000:] for _, err in outcomes]
+    runs = mlflow.MlflowClient(uri).search_runs([mlflow.MlflowClient(uri).get_experiment_by_name("concurrent").experiment_id])
+    assert sorted(r.info.run_name for r in runs) == ["job0", "job1", "job2"]
+    assert {r.info.status for r in runs} == {"FINISHED"}
+
+
+def test_an_unusable_store_is_one_tracking_error(tmp_path):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a sqlite database" * 100)
+    with pytest.raises(TrackingError, match="cannot be used") as info:
+        with start_run("x", tracking_uri=f"sqlite:///{broken}"):
+            pass
+    assert "\n" not in str(info.value)
+
+
+def test_sigterm_marks_the_run_failed_and_exits(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    env = {**_env(), "MLFLOW_TRACKING_URI": uri}
+    job = subprocess.Popen([sys.executable, "-m", "nlp.cli", "evaluate", "--quiet", "--set", "tracking.experiment=term",
+                            "--set", f"output.results_dir={tmp_path / 'results'}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    client = mlflow.MlflowClient(uri)
+    runs = []
+    deadline = time.monotonic() + 240
+    while not runs and time.monotonic() < deadline and job.poll() is None:
+        time.sleep(1.0)
+        try:
+            experiment = client.get_experiment_by_name("term")
+            runs = client.search_runs([experiment.experiment_id]) if experiment else []
+        except Exception:  # noqa: BLE001 - the store is still being created by the job
+            runs = []
+    assert runs and job.poll() is None, job.stderr.read() if job.poll() is not None else "no run started"
+    job.send_signal(signal.SIGTERM)
+    _, err = job.communicate(timeout=120)
+    assert job.returncode == 143, err[-2000:]
+    assert "Traceback" not in err and "terminated" in err
+    assert client.get_run(runs[0].info.run_id).info.status == "FAILED"

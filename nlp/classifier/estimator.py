@@ -332,7 +332,7 @@ class PolicyClassifier(MultiLabelTextClassifier, BaseEstimator):
         np.maximum.at(clause_max, np.array(owner), self._unit_proba(units))
         return clause_max if self.unit == "clause" else (out + clause_max) / 2.0
 
-    def classify_report(self, path_or_text: Union[str, os.PathLike, bytes]) -> pd.DataFrame:
+    def classify_report(self, path_or_text: Union[str, os.PathLike, bytes, "Report"]) -> pd.DataFrame:
         """Read a new report and label every paragraph.
 
         Returns a DataFrame with ``para_id``, the heading columns,
@@ -344,9 +344,10 @@ class PolicyClassifier(MultiLabelTextClassifier, BaseEstimator):
         >>> frame = PolicyClassifier.load().classify_report("seeds/000_631c43eba3159a46.txt")  # doctest: +SKIP
         >>> frame[["para_id", "section_role", "labels"]].head()                                 # doctest: +SKIP
         """
-        from ..corpus import read_report
+        from ..corpus import Report, read_report
 
-        report = read_report(path_or_text)
+        # A Report already read (with a size limit or lenient decoding) is used as it is.
+        report = path_or_text if isinstance(path_or_text, Report) else read_report(path_or_text)
         columns = ["para_id", "heading_1", "heading_2", "heading_3", "heading_path", "section_role", "text"]
         frame = report.paragraphs[columns].reset_index(drop=True).copy()
         check_is_fitted(self, "coef_")

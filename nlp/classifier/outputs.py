@@ -42,7 +42,19 @@ def comparison_markdown(table: pd.DataFrame) -> str:
 
 
 def write_results(results: Sequence[EvaluationResult], folder: Path, tracked: bool) -> pd.DataFrame:
-    """Comparison table (CSV and Markdown), per-label tables and plots; logged to MLflow when tracked."""
+    """Comparison table (CSV and Markdown), per-label tables and plots; logged to MLflow when tracked.
+
+    The folder is replaced whole (:func:`nlp.atomic.atomic_folder`): a job
+    killed part-way leaves the previous results intact, never a mix. Files and
+    sub-folders it does not write (another job's ``train/``) are kept.
+    """
+    from ..atomic import atomic_folder
+
+    with atomic_folder(folder, keep_other_files=True) as staging:
+        return _write_results_into(results, staging, tracked)
+
+
+def _write_results_into(results: Sequence[EvaluationResult], folder: Path, tracked: bool) -> pd.DataFrame:
     import matplotlib.pyplot as plt
 
     from .plots import confusion_figure, per_label_f1_figure

@@ -24,18 +24,25 @@ the new one whole, and an interrupted save leaves the old model in place.
 """
 from __future__ import annotations
 
+import errno
+import io
 import json
 import logging
+import math
 import os
+import re
 import shutil
+import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Union
 
 import numpy as np
 
+from ..atomic import fsync_tree, swap_in
 from ..checks import choice_error
 from ..paths import default_model_dir
 from .base import OUTPUT_FORMS
@@ -185,83 +192,230 @@ def save_model(path: Union[str, os.PathLike], state: ModelState, metadata: dict[
         with open(staging / INFO_FILE, "w", encoding="utf-8") as handle:
             json.dump(info, handle, ensure_ascii=False, indent=2, default=_jsonable)
         (staging / CARD_FILE).write_text(model_card(info), encoding="utf-8")
-        for file in staging.iterdir():
-            with open(file, "rb") as handle:
-                os.fsync(handle.fileno())
+        fsync_tree(staging)
         os.chmod(staging, 0o755)
-        _swap_in(staging, folder)
+        swap_in(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return folder
 
 
-def _swap_in(staging: Path, folder: Path) -> None:
-    """Replace ``folder`` by ``staging`` with renames; the old folder goes only after the swap."""
-    if not folder.exists():
-        os.replace(staging, folder)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
-    os.rmdir(retired)
-    os.replace(folder, retired)
-    try:
-        os.replace(staging, folder)
-    except BaseException:
-        os.replace(retired, folder)  # put the old model back
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+# Bounds on what loading a model folder may read: a folder's files are read
+# whole into memory, so each is capped before reading (the shipped model's
+# largest file is under 1 MB).
+MAX_INFO_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 512 * 1024 * 1024
+# A save swaps the whole folder; a reader that opened the old one while it was
+# being removed starts again on the new one, at most this many times.
+_LOAD_ATTEMPTS = 5
+_NPY_HEADER_SLACK = 64 * 1024
+
+
+class _FolderReader:
+    """Reads the files of one model folder through one directory handle.
+
+    Every file comes from the folder as it was when opened, even if a save
+    swaps a new folder in meanwhile, so a load never mixes two models. Symbolic
+    links and anything but regular files (FIFOs, devices) are refused before
+    reading, and each file's size is checked before it is read.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        if not folder.exists():
+            raise ModelLoadError(f"model folder not found: {str(folder)!r}")
+        if not folder.is_dir():
+            raise ModelLoadError(f"expected a model folder, received the file {str(folder)!r}")
+        self._fd: int | None = None
+        if os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY"):
+            try:
+                self._fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError as exc:
+                raise ModelLoadError(f"model folder not found: {str(folder)!r}") from exc
+            except OSError as exc:
+                raise ModelLoadError(f"{folder}: cannot open the model folder ({exc.strerror})") from exc
+            st = os.fstat(self._fd)
+        else:
+            st = os.stat(folder)
+        self.identity = (st.st_dev, st.st_ino)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "_FolderReader":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def replaced(self) -> bool:
+        """True if the folder at the path is no longer the one being read (a save swapped it)."""
+        try:
+            st = os.stat(self.folder)
+        except OSError:
+            return True
+        return (st.st_dev, st.st_ino) != self.identity
+
+    def _open(self, name: str) -> int:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        if self._fd is not None:
+            return os.open(name, flags, dir_fd=self._fd)
+        path = self.folder / name
+        if path.is_symlink():
+            raise OSError(errno.ELOOP, "is a symbolic link")
+        return os.open(path, flags)
+
+    def read_bytes(self, name: str, what: str, limit: int | None = None) -> bytes:
+        path = self.folder / name
+        limit = MAX_FILE_BYTES if limit is None else limit
+        if not name or name in (".", "..") or "/" in name or "\\" in name or os.sep in name:
+            raise ModelLoadError(f"{self.folder}: {what} file {name!r} is not a file name inside the model folder")
+        try:
+            fd = self._open(name)
+        except FileNotFoundError as exc:
+            raise ModelLoadError(f"{self.folder}: {what} file {name} is missing") from exc
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.EMLINK):
+                raise ModelLoadError(f"{path}: refusing to load; a model file may not be a symbolic link") from exc
+            raise ModelLoadError(f"{path}: cannot open the {what} ({exc.strerror})") from exc
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise ModelLoadError(f"{path}: refusing to load; expected a regular file as {what}, "
+                                     "received a FIFO, device or other special file")
+            if st.st_size > limit:
+                raise ModelLoadError(f"{path}: refusing to load; the {what} is {st.st_size:,} bytes, "
+                                     f"more than the limit of {limit:,}")
+            chunks, size = [], 0
+            while size <= limit:
+                chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            if size > limit:
+                raise ModelLoadError(f"{path}: refusing to load; the {what} grew past the limit of {limit:,} bytes")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    def read_json(self, name: str, expected: type, what: str, limit: int | None = None) -> Any:
+        path = self.folder / name
+        data = self.read_bytes(name, what, limit)
+        try:
+            value = json.JSONDecoder(object_pairs_hook=_unique_keys).decode(data.decode("utf-8"))
+        except _DuplicateKey as exc:
+            raise ModelLoadError(f"{path}: refusing to load; the {what} repeats the key {exc.args[0]!r} "
+                                 "(a JSON object may name each key once)") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise ModelLoadError(f"{path}: corrupted {what} ({type(exc).__name__})") from exc
+        if not isinstance(value, expected):
+            raise ModelLoadError(f"{path}: expected a JSON {expected.__name__} as {what}, received {type(value).__name__}")
+        return value
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def read_model_info(path: Union[str, os.PathLike, None] = None) -> dict[str, Any]:
     """The parsed ``model.json`` of a model folder."""
     folder = Path(path) if path is not None else default_model_dir()
-    info_path = folder / INFO_FILE
-    if not folder.exists():
-        raise ModelLoadError(f"model folder not found: {str(folder)!r}")
-    if not folder.is_dir():
-        raise ModelLoadError(f"expected a model folder, received the file {str(folder)!r}")
-    if not info_path.exists():
-        raise ModelLoadError(f"{folder}: expected {INFO_FILE} and {ARRAYS_FILE} in the model folder; {INFO_FILE} is missing")
-    return _read_json(info_path, dict, "model description")
+    with _FolderReader(folder) as reader:
+        return _read_info(reader)
 
 
-def _read_json(path: Path, expected: type, what: str) -> Any:
+def _read_info(reader: _FolderReader) -> dict[str, Any]:
     try:
-        with open(path, encoding="utf-8") as handle:
-            value = json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise ModelLoadError(f"{path}: corrupted {what} ({type(exc).__name__})") from exc
-    if not isinstance(value, expected):
-        raise ModelLoadError(f"{path}: expected a JSON {expected.__name__} as {what}, received {type(value).__name__}")
-    return value
+        return reader.read_json(INFO_FILE, dict, "model description", MAX_INFO_BYTES)
+    except ModelLoadError as exc:
+        if f"{INFO_FILE} is missing" in str(exc):
+            raise ModelLoadError(f"{reader.folder}: expected {INFO_FILE} and {ARRAYS_FILE} in the model folder; "
+                                 f"{INFO_FILE} is missing") from None
+        raise
 
 
-def _load_arrays(path: Path) -> dict[str, np.ndarray]:
-    if not path.exists():
-        raise ModelLoadError(f"{path.parent}: {ARRAYS_FILE} is missing")
+def _load_arrays(reader: _FolderReader, expected: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """Only the expected arrays, each checked (shape, dtype, size) before it is decompressed.
+
+    An ``.npz`` is a zip of ``.npy`` files. A member's header declares its
+    shape and type; one that does not match ``model.json`` is refused before
+    any memory is allocated for it, and members nobody asked for are never read.
+    Object arrays (which NumPy would unpickle) are refused by type.
+    """
+    path = reader.folder / ARRAYS_FILE
+    data = reader.read_bytes(ARRAYS_FILE, "array")
+    out: dict[str, np.ndarray] = {}
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        # allow_pickle=False makes NumPy refuse object arrays instead of unpickling them.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for key, shape in expected.items():
+                try:
+                    member = archive.getinfo(f"{key}.npy")
+                except KeyError:
+                    raise ModelLoadError(f"{path}: the array {key!r} is missing") from None
+                n_items = int(np.prod(shape, dtype=np.int64)) if shape else 1
+                if member.file_size > n_items * 8 + _NPY_HEADER_SLACK:
+                    raise ModelLoadError(f"{path}: refusing to load; {key!r} declares {member.file_size:,} bytes, "
+                                         f"expected at most {n_items * 8:,} for shape {shape}")
+                with archive.open(member) as handle:
+                    version = np.lib.format.read_magic(handle)
+                    if version == (1, 0):
+                        declared, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+                    elif version == (2, 0):
+                        declared, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+                    else:
+                        raise ModelLoadError(f"{path}: {key!r} has an unsupported array format version {version}")
+                    if dtype.hasobject or dtype.kind != "f" or dtype.itemsize not in (4, 8):
+                        raise ModelLoadError(f"{path}: {key!r} must be a finite floating-point array, "
+                                             f"received type {dtype}")
+                    if tuple(declared) != tuple(shape):
+                        raise ModelLoadError(f"{path}: {key!r} declares shape {tuple(declared)}; the weights do not fit "
+                                             f"model.json, which needs shape {tuple(shape)}")
+                    body = handle.read(n_items * dtype.itemsize + 1)
+                if len(body) != n_items * dtype.itemsize:
+                    raise ModelLoadError(f"{path}: {key!r} is truncated or longer than its header says")
+                array = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+                if not np.isfinite(array).all():
+                    raise ModelLoadError(f"{path}: {key!r} must be a finite floating-point array")
+                out[key] = np.array(array, dtype=dtype.newbyteorder("="))
+    except (ValueError, OSError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        if isinstance(exc, ModelLoadError):
+            raise
         raise ModelLoadError(f"{path}: not a valid array file or it holds pickled objects ({type(exc).__name__}: {exc})") from exc
+    return out
 
 
-# What a saved vectorizer may set, and the values each setting may take.
+# What a saved vectorizer may set, and the values each setting may take. Each
+# text function may only sit in its own slot (a tokenizer as preprocessor
+# would fail at predict time).
 _TFIDF_VALUES: dict[str, Callable[[Any], bool]] = {
     "analyzer": lambda v: v in ("char", "char_wb", "word"),
-    "ngram_range": lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and 1 <= n <= 10 for n in v),
+    "ngram_range": lambda v: (isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and not isinstance(n, bool)
+                                                                          and 1 <= n <= 10 for n in v) and v[0] <= v[1]),
     "lowercase": lambda v: isinstance(v, bool),
     "sublinear_tf": lambda v: isinstance(v, bool),
     "norm": lambda v: v in ("l1", "l2", None),
     "use_idf": lambda v: isinstance(v, bool),
     "smooth_idf": lambda v: isinstance(v, bool),
-    "min_df": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
-    "max_df": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+    "min_df": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0,
+    "max_df": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0,
     "dtype": lambda v: v in ("float64", "float32"),
-    "preprocessor": lambda v: v is None or isinstance(v, str),
-    "tokenizer": lambda v: v is None or isinstance(v, str),
+    "preprocessor": lambda v: v in (None, "nlp.tokenize.normalize"),
+    "tokenizer": lambda v: v in (None, "nlp.tokenize.tokenize"),
 }
+_FEATURE_NAME = r"[A-Za-z][A-Za-z0-9_]{0,63}"
 
 
 def _checked_tfidf_params(params: Any, name: str, folder: Path) -> dict[str, Any]:
@@ -275,18 +429,60 @@ def _checked_tfidf_params(params: Any, name: str, folder: Path) -> dict[str, Any
                              f"allowed settings are {sorted(_TFIDF_VALUES)}")
     for key, value in params.items():
         if not _TFIDF_VALUES[key](value):
+            if key in ("preprocessor", "tokenizer") and isinstance(value, str):
+                raise ModelLoadError(f"{folder / INFO_FILE}: refusing to load; feature {name!r} names the function "
+                                     f"{value!r} as its {key}, outside the trusted list {list(TRUSTED_FUNCTIONS)} "
+                                     f"for that slot")
             raise ModelLoadError(f"{where}: refusing to load; invalid value {value!r} for {key!r}")
+    missing = sorted({"analyzer", "ngram_range"} - set(params))
+    if missing:
+        raise ModelLoadError(f"{where}: refusing to load; the vectorizer setting {missing[0]!r} is missing")
     return dict(params)
 
 
-def _finite_float_array(arrays: dict[str, np.ndarray], key: str, folder: Path) -> np.ndarray:
-    value = arrays.get(key)
-    if value is None or value.dtype.kind != "f" or not np.isfinite(value).all():
-        raise ModelLoadError(f"{folder / ARRAYS_FILE}: {key!r} must be a finite floating-point array")
-    return value
+def _checked_scale(value: Any, name: str, folder: Path) -> float:
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0):
+        raise ModelLoadError(f"{folder / INFO_FILE}: feature {name!r}: 'scale' must be a finite number > 0, "
+                             f"received {value!r}")
+    return float(value)
 
 
-def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarray], folder: Path, taxonomy: dict) -> list:
+def _describe_feature_entries(described: Any, folder: Path) -> list[dict[str, Any]]:
+    if not isinstance(described, list) or not described:
+        raise ModelLoadError(f"{folder / INFO_FILE}: 'features' must be a non-empty list of feature extractors, "
+                             f"received {described!r}")
+    names = []
+    for entry in described:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not re.fullmatch(_FEATURE_NAME, entry["name"]):
+            raise ModelLoadError(f"{folder / INFO_FILE}: each feature must be a mapping with a 'name' "
+                                 f"(letters, digits, _), received {entry!r}"[:500])
+        if entry.get("kind") not in ("tfidf", "rules"):
+            raise ModelLoadError(f"{folder / INFO_FILE}: unknown feature kind {entry.get('kind')!r}; expected 'tfidf' or 'rules'")
+        names.append(entry["name"])
+    if len(set(names)) != len(names):
+        raise ModelLoadError(f"{folder / INFO_FILE}: feature names repeat: {names}")
+    return described
+
+
+def _read_vocabularies(reader: _FolderReader, described: list[dict[str, Any]]) -> dict[str, list[str]]:
+    vocabularies = {}
+    for entry in described:
+        if entry["kind"] != "tfidf":
+            continue
+        name = entry.get("vocabulary")
+        if not isinstance(name, str):
+            raise ModelLoadError(f"{reader.folder}: vocabulary file of feature {entry['name']!r} is missing")
+        terms = reader.read_json(name, list, "vocabulary")
+        if not all(isinstance(t, str) for t in terms):
+            raise ModelLoadError(f"{reader.folder / name}: expected a JSON list of strings")
+        if len(set(terms)) != len(terms):
+            raise ModelLoadError(f"{reader.folder / name}: the vocabulary repeats terms")
+        vocabularies[entry["name"]] = terms
+    return vocabularies
+
+
+def _build_features(described: list[dict[str, Any]], vocabularies: dict[str, list[str]],
+                    arrays: dict[str, np.ndarray], folder: Path, taxonomy: dict) -> list:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     functions = _trusted_functions()
@@ -294,47 +490,68 @@ def _build_features(described: list[dict[str, Any]], arrays: dict[str, np.ndarra
     for entry in described:
         name, kind = entry["name"], entry["kind"]
         if kind == "rules":
-            features.append((name, RuleFeatures(taxonomy, scale=float(entry["scale"])).fit([])))
+            features.append((name, RuleFeatures(taxonomy, scale=_checked_scale(entry.get("scale"), name, folder)).fit([])))
             continue
-        if kind != "tfidf":
-            raise ModelLoadError(f"{folder / INFO_FILE}: unknown feature kind {kind!r}; expected 'tfidf' or 'rules'")
         params = _checked_tfidf_params(entry.get("params"), name, folder)
         for key in ("preprocessor", "tokenizer"):
             if params.get(key) is not None:
-                if params[key] not in functions:
-                    raise ModelLoadError(f"{folder / INFO_FILE}: refusing to load; feature {name!r} names the function "
-                                         f"{params[key]!r}, outside the trusted list {list(TRUSTED_FUNCTIONS)}")
                 params[key] = functions[params[key]]
         params["ngram_range"] = tuple(params["ngram_range"])
         params["dtype"] = np.float32 if params.get("dtype") == "float32" else np.float64
         vectorizer = TfidfVectorizer(token_pattern=None if params.get("tokenizer") else r"(?u)\b\w\w+\b", **params)
-        vocabulary_path = folder / entry["vocabulary"]
-        if not vocabulary_path.exists() or vocabulary_path.parent.resolve() != folder.resolve():
-            raise ModelLoadError(f"{folder}: vocabulary file {entry['vocabulary']!r} is missing")
-        terms = _read_json(vocabulary_path, list, "vocabulary")
-        if not all(isinstance(t, str) for t in terms):
-            raise ModelLoadError(f"{vocabulary_path}: expected a JSON list of strings")
-        vectorizer.vocabulary_ = {term: index for index, term in enumerate(terms)}
-        idf = _finite_float_array(arrays, f"idf__{name}", folder)
-        if idf.shape != (len(terms),):
-            raise ModelLoadError(f"{folder / ARRAYS_FILE}: idf for {name!r} is missing or does not match its vocabulary")
-        vectorizer.idf_ = idf
+        vectorizer.vocabulary_ = {term: index for index, term in enumerate(vocabularies[name])}
+        vectorizer.idf_ = arrays[f"idf__{name}"]
         features.append((name, vectorizer))
     return features
+
+
+def _checked_taxonomy(info: dict[str, Any], label_ids: list[str], folder: Path) -> dict[str, Any]:
+    """The stored taxonomy, validated as a taxonomy file is (cue patterns included), naming the labels."""
+    from ..config import ConfigError
+    from .taxonomy import taxonomy_from_data
+
+    taxonomy = info.get("taxonomy")
+    if not isinstance(taxonomy, dict):
+        raise ModelLoadError(f"{folder / INFO_FILE}: 'taxonomy' must be a mapping with 'labels'")
+    try:
+        ids = list(taxonomy_from_data(taxonomy).ids)
+    except (ConfigError, TypeError, ValueError) as exc:
+        raise ModelLoadError(f"{folder / INFO_FILE}: refusing to load; invalid taxonomy ({exc})") from exc
+    if ids != label_ids:
+        raise ModelLoadError(f"{folder / INFO_FILE}: 'label_ids' {label_ids} do not match the taxonomy's labels {ids}")
+    return taxonomy
 
 
 def load_model(path: Union[str, os.PathLike, None] = None) -> ModelState:
     """Read a model folder written by :func:`save_model` into a checked :class:`ModelState`.
 
+    The folder's files are read through one directory handle, so a save that
+    swaps a new folder in meanwhile never yields a mix of the two; the load
+    then starts again on the new folder.
+
     Raises
     ------
     ModelLoadError
-        If the folder or a file is missing, corrupted, written by an
-        incompatible format version, names untrusted functions, or its parts
-        do not fit together.
+        If the folder or a file is missing, corrupted, too large, a symbolic
+        link or special file, written by an incompatible format version, names
+        untrusted functions or unsafe patterns, or its parts do not fit together.
     """
     folder = Path(path) if path is not None else default_model_dir()
-    info = read_model_info(folder)
+    for attempt in range(_LOAD_ATTEMPTS):
+        with _FolderReader(folder) as reader:
+            try:
+                return _load_state(reader)
+            except ModelLoadError:
+                if attempt + 1 < _LOAD_ATTEMPTS and reader.replaced():
+                    logger.debug("%s was replaced while it was read; reading the new folder", folder)
+                    continue
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _load_state(reader: _FolderReader) -> ModelState:
+    folder = reader.folder
+    info = _read_info(reader)
     version = info.get("format_version")
     if version != FORMAT_VERSION:
         raise ModelLoadError(
@@ -342,7 +559,6 @@ def load_model(path: Union[str, os.PathLike, None] = None) -> ModelState:
             f"(expected {FORMAT_VERSION}); retrain with `nlp train` or install the package version that wrote it "
             f"({info.get('package_version', 'unknown')})"
         )
-    arrays = _load_arrays(folder / ARRAYS_FILE)
     label_ids = info.get("label_ids")
     if not isinstance(label_ids, list) or not label_ids or not all(isinstance(l, str) for l in label_ids):
         raise ModelLoadError(f"{folder / INFO_FILE}: incomplete model description: 'label_ids' must be a list of label-id strings")
@@ -351,6 +567,8 @@ def load_model(path: Union[str, os.PathLike, None] = None) -> ModelState:
     thresholds = info.get("thresholds")
     if not isinstance(thresholds, list) or not all(isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < 1 for t in thresholds):
         raise ModelLoadError(f"{folder / INFO_FILE}: 'thresholds' must be a list of numbers between 0 and 1")
+    if len(thresholds) != len(label_ids):
+        raise ModelLoadError(f"{folder / INFO_FILE}: {len(thresholds)} thresholds do not fit {len(label_ids)} labels")
     output_form = info.get("output_form", "labels")  # folders written before output forms existed answer with labels
     if output_form not in OUTPUT_FORMS:
         raise choice_error(f"{folder / INFO_FILE}: 'output_form'", output_form, OUTPUT_FORMS, ModelLoadError)
@@ -358,20 +576,27 @@ def load_model(path: Union[str, os.PathLike, None] = None) -> ModelState:
     if not isinstance(params, dict):
         raise ModelLoadError(f"{folder / INFO_FILE}: 'params' must be a mapping of the estimator's parameters; "
                              "retrain with `nlp train`")
+    n_train = info.get("n_train", 0)
+    if not isinstance(n_train, int) or isinstance(n_train, bool) or n_train < 0:
+        raise ModelLoadError(f"{folder / INFO_FILE}: 'n_train' must be an integer >= 0, received {n_train!r}")
+    taxonomy = _checked_taxonomy(info, label_ids, folder)
+    described = _describe_feature_entries(info.get("features"), folder)
+    vocabularies = _read_vocabularies(reader, described)
+    n_labels = len(label_ids)
+    n_columns = sum(len(vocabularies[e["name"]]) if e["kind"] == "tfidf" else n_labels for e in described)
+    expected = {"coef": (n_labels, n_columns), "intercept": (n_labels,),
+                **{f"idf__{name}": (len(terms),) for name, terms in vocabularies.items()}}
+    arrays = _load_arrays(reader, expected)
     try:
-        features = _build_features(info["features"], arrays, folder, info["taxonomy"])
-        state = ModelState(params=dict(params), label_ids=list(label_ids), thresholds=np.asarray(thresholds, dtype=float),
-                           taxonomy=info["taxonomy"], features=features,
-                           coef=_finite_float_array(arrays, "coef", folder),
-                           intercept=_finite_float_array(arrays, "intercept", folder),
-                           n_train=int(info.get("n_train", 0)), output_form=output_form, info=info, folder=folder)
+        features = _build_features(described, vocabularies, arrays, folder, taxonomy)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelLoadError(f"{folder / INFO_FILE}: incomplete or inconsistent model description ({type(exc).__name__}: {exc})") from exc
-    n_labels = len(state.label_ids)
-    n_columns = n_features(state.features)
-    if state.coef.shape != (n_labels, n_columns) or state.intercept.shape != (n_labels,) or len(state.thresholds) != n_labels:
-        raise ModelLoadError(f"{folder}: weights of shape {state.coef.shape} do not fit {n_labels} labels x {n_columns} features")
-    return state
+    if n_features(features) != n_columns:
+        raise ModelLoadError(f"{folder}: weights of shape {arrays['coef'].shape} do not fit {n_labels} labels x "
+                             f"{n_features(features)} features")
+    return ModelState(params=dict(params), label_ids=list(label_ids), thresholds=np.asarray(thresholds, dtype=float),
+                      taxonomy=taxonomy, features=features, coef=arrays["coef"], intercept=arrays["intercept"],
+                      n_train=n_train, output_form=output_form, info=info, folder=folder)
 
 
 def model_card(info: dict[str, Any]) -> str:

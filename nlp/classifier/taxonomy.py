@@ -20,7 +20,7 @@ from ..config import ConfigError, Field, load_config, validate
 from ..paths import resolve_project_path
 
 __all__ = ["Label", "Taxonomy", "load_taxonomy", "default_taxonomy", "taxonomy_from_data", "DEFAULT_LABELS_PATH",
-           "to_indicator", "labels_from_indicator", "is_indicator"]
+           "to_indicator", "labels_from_indicator", "is_indicator", "check_cue_pattern"]
 
 DEFAULT_LABELS_PATH = "configs/labels.yaml"
 
@@ -39,6 +39,81 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 def _compile(terms: list[str]) -> re.Pattern[str] | None:
     parts = [t[3:] if t.startswith("re:") else re.escape(t) for t in terms]
     return re.compile("|".join(parts)) if parts else None
+
+
+# Cue patterns ("re:" terms) may come from a model file, which must not be able
+# to hang prediction. Python's regex engine backtracks, so ``(\S*)*@`` takes
+# exponential time; a pattern is accepted only when its cost per position is
+# bounded by construction: repeats only of single characters (a literal, ``.``,
+# a class) with a finite upper bound, no repeated groups, no back-references.
+MAX_PATTERN_CHARS = 200
+MAX_REPEAT = 20
+MAX_REPEAT_PRODUCT = 1000
+
+
+def _pattern_parser():
+    try:
+        from re import _parser as parser  # Python >= 3.11
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as parser
+    return parser
+
+
+def check_cue_pattern(term: str) -> None:
+    """Refuse a regular-expression cue that does not compile or could backtrack without bound.
+
+    Raises
+    ------
+    ValueError
+        Naming the pattern and the rule it breaks.
+
+    >>> check_cue_pattern("re:复议.{0,6}案件")
+    >>> check_cue_pattern("re:(复议)*@")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    ValueError: cue pattern '(复议)*@': a repeat needs an upper bound of at most 20 (write .{0,10}, not .* or .+)
+    """
+    pattern = term[3:]
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise ValueError(f"cue pattern {pattern[:40]!r}...: expected at most {MAX_PATTERN_CHARS} characters, "
+                         f"received {len(pattern)}")
+    parser = _pattern_parser()
+    try:
+        tree = parser.parse(pattern)
+    except re.error as exc:
+        raise ValueError(f"cue pattern {pattern!r} is not a valid regular expression ({exc})") from None
+    constants = parser
+    single = {constants.LITERAL, constants.NOT_LITERAL, constants.ANY, constants.IN}
+    repeats = {constants.MAX_REPEAT, constants.MIN_REPEAT}
+    product = [1]
+
+    def walk(items) -> None:
+        for op, arg in items:
+            if op in single or op is constants.AT:
+                continue
+            if op in repeats:
+                low, high, body = arg
+                if high == constants.MAXREPEAT or high > MAX_REPEAT:
+                    raise ValueError(f"cue pattern {pattern!r}: a repeat needs an upper bound of at most {MAX_REPEAT} "
+                                     "(write .{0,10}, not .* or .+)")
+                if len(body) != 1 or body[0][0] not in single:
+                    raise ValueError(f"cue pattern {pattern!r}: a repeat may only apply to one character (a literal, "
+                                     "'.', or a class), not to a group, so matching cannot backtrack without bound")
+                product[0] *= high + 1
+                if product[0] > MAX_REPEAT_PRODUCT:
+                    raise ValueError(f"cue pattern {pattern!r}: too many repeats (their bounds multiply to more than "
+                                     f"{MAX_REPEAT_PRODUCT})")
+            elif op is constants.BRANCH:
+                for branch in arg[1]:
+                    walk(branch)
+            elif op is constants.SUBPATTERN:
+                walk(arg[-1])
+            elif op in (constants.ASSERT, constants.ASSERT_NOT):
+                walk(arg[1])
+            else:
+                raise ValueError(f"cue pattern {pattern!r}: {str(op).lower()} is not allowed in a cue; use literals, "
+                                 "'.', classes, groups, alternatives, anchors, look-arounds and bounded repeats")
+
+    walk(tree)
 
 
 @dataclass(frozen=True)
@@ -112,6 +187,13 @@ class Taxonomy:
             entry = validate(entry, _LABEL_SCHEMA, source, _prefix=f"labels[{i}].")
             if not _ID.match(entry["id"]):
                 raise ConfigError(f"{source}: key 'labels[{i}].id': expected a lower-case identifier, received {entry['id']!r}")
+            for kind in ("cues", "blockers", "strong"):
+                for term in entry[kind]:
+                    if term.startswith("re:"):
+                        try:
+                            check_cue_pattern(term)
+                        except ValueError as exc:
+                            raise ConfigError(f"{source}: key 'labels[{i}].{kind}': {exc}") from None
             labels.append(Label(entry["id"], entry["name"], entry["description"].strip(), tuple(entry["cues"]),
                                 tuple(entry["blockers"]), tuple(entry["strong"])))
         ids = [l.id for l in labels]

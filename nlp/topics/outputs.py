@@ -106,7 +106,24 @@ def write_bertopic_html(result: TopicResult, out_dir: str | os.PathLike, plotlyj
     return written
 
 
-def write_outputs(
+def write_outputs(result: TopicResult, comparisons: Mapping[str, Comparison], out_dir: str | os.PathLike,
+                  *args: Any, **kwargs: Any) -> dict[str, Path]:
+    """Write tables, figures and (BERTopic) HTML for a result; returns ``{file name: path}``.
+
+    The parameters are those of :func:`_write_outputs_into`. The folder is
+    replaced whole (:func:`nlp.atomic.atomic_folder`): a run killed part-way
+    leaves the previous results intact, never a mix; files it does not write
+    are kept.
+    """
+    from ..atomic import atomic_folder
+
+    final = Path(out_dir)
+    with atomic_folder(final, keep_other_files=True) as staging:
+        written = _write_outputs_into(result, comparisons, staging, *args, **kwargs)
+    return {name: final / Path(path).relative_to(staging) for name, path in written.items()}
+
+
+def _write_outputs_into(
     result: TopicResult,
     comparisons: Mapping[str, Comparison],
     out_dir: str | os.PathLike,
