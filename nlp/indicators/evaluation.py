@@ -12,7 +12,12 @@ Gold sets:
 - ``seeds/indicator_test_paragraphs.jsonl``: paragraphs written for every
   indicator, exclusion and number form, each with its gold mentions and a
   ``split``: ``tune`` (the patterns were developed on it) or ``holdout``
-  (written before the patterns and never used to change them).
+  (written before the patterns and never used to change them);
+- ``seeds/indicator_dev_gold.jsonl``: the figures of the development set
+  (``../shared/dev/heldout_dev.jsonl``, paragraphs from other provinces), as
+  ids and values only; the text is read from ``../shared`` at run time. It was
+  annotated before the extractor was first run on it and never used to change
+  the patterns.
 
 >>> gold = pd.DataFrame([{"doc_id": "d", "para_id": 0, "indicator": "mediation.cases", "value": 845.0}])
 >>> pred = pd.DataFrame([{"doc_id": "d", "para_id": 0, "indicator": "mediation.cases", "value": 846.0}])
@@ -21,6 +26,7 @@ Gold sets:
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,17 +35,22 @@ import pandas as pd
 
 from ..checks import check_choice
 from ..jsonl import read_jsonl
-from ..paths import seeds_dir
+from ..paths import dev_set_path, seeds_dir
 from .spec import IndicatorSpec, default_spec
 from .table import VALUE_TOLERANCE, extract_indicators
 
-__all__ = ["SEED_GOLD_FILE", "WRITTEN_GOLD_FILE", "WRITTEN_SPLITS", "IndicatorScores", "load_gold", "score_mentions",
+__all__ = ["SEED_GOLD_FILE", "WRITTEN_GOLD_FILE", "WRITTEN_SPLITS", "DEV_GOLD_FILE", "GOLD_SETS", "scores_table",
+           "per_indicator_table", "IndicatorScores", "load_gold", "score_mentions",
            "evaluate_indicators"]
 
 SEED_GOLD_FILE = "indicators.jsonl"
 WRITTEN_GOLD_FILE = "indicator_test_paragraphs.jsonl"
 WRITTEN_SPLITS = ("tune", "holdout")
+DEV_GOLD_FILE = "indicator_dev_gold.jsonl"
+#: The gold sets :func:`evaluate_indicators` can score.
+GOLD_SETS = ("seeds", "tune", "holdout", "dev")
 _KEY = ["doc_id", "para_id", "indicator", "value"]
+logger = logging.getLogger(__name__)
 
 
 def load_gold(path: str | os.PathLike, split: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -135,7 +146,7 @@ def _written_paragraphs(paragraphs: pd.DataFrame) -> pd.DataFrame:
 
 
 def evaluate_indicators(spec: IndicatorSpec | None = None, seeds: str | os.PathLike | None = None,
-                        sets: tuple[str, ...] = ("seeds", "tune", "holdout")) -> dict[str, IndicatorScores]:
+                        sets: tuple[str, ...] = GOLD_SETS) -> dict[str, IndicatorScores]:
     """Score the extractor on the seed gold and on the written test paragraphs.
 
     Parameters
@@ -146,7 +157,8 @@ def evaluate_indicators(spec: IndicatorSpec | None = None, seeds: str | os.PathL
         The seed folder (reports, ``indicators.jsonl``, ``indicator_test_paragraphs.jsonl``);
         default the project's ``seeds/``.
     sets : tuple of str
-        Any of ``"seeds"``, ``"tune"``, ``"holdout"``.
+        Any of :data:`GOLD_SETS`. ``"dev"`` is skipped with a warning when
+        ``../shared/dev/heldout_dev.jsonl`` is not there.
 
     Returns
     -------
@@ -155,7 +167,7 @@ def evaluate_indicators(spec: IndicatorSpec | None = None, seeds: str | os.PathL
     from ..corpus import load_corpus
 
     for name in sets:
-        check_choice("sets", name, ("seeds", *WRITTEN_SPLITS))
+        check_choice("sets", name, GOLD_SETS)
     spec = spec or default_spec()
     folder = Path(seeds) if seeds is not None else seeds_dir()
     out: dict[str, IndicatorScores] = {}
@@ -168,6 +180,15 @@ def evaluate_indicators(spec: IndicatorSpec | None = None, seeds: str | os.PathL
             paragraphs, gold = load_gold(folder / WRITTEN_GOLD_FILE, split=split)
             predicted = extract_indicators(_written_paragraphs(paragraphs), spec)
             out[split] = score_mentions(predicted, gold, spec.ids)
+    if "dev" in sets:
+        if not dev_set_path().exists():
+            logger.warning("development set not found at %s; the 'dev' scores are skipped", dev_set_path())
+        else:
+            _, gold = load_gold(folder / DEV_GOLD_FILE)
+            rows = read_jsonl(dev_set_path(), required=("doc_id", "para_id", "text"))
+            paragraphs = pd.DataFrame([{"doc_id": r["doc_id"], "para_id": int(r["para_id"]), "district": r.get("district"),
+                                        "year": r.get("year"), "section_role": None, "text": r["text"]} for r in rows])
+            out["dev"] = score_mentions(extract_indicators(paragraphs, spec), gold, spec.ids)
     return out
 
 

@@ -28,6 +28,7 @@ EXCLUSION_SCOPES = ("left", "clause", "right", "unit")
 _SCHEMA = {
     "units": Field(list, item_type=str, min=1),
     "max_distance": Field(int, 12, min=0),
+    "comparable_units": Field(dict, {}),
     "exclude_section_roles": Field(list, [], item_type=str),
     "exclusions": Field(list, []),
     "breakdown_markers": Field(str, ""),
@@ -118,6 +119,15 @@ class IndicatorSpec:
     period_year: re.Pattern[str]
     period_report_year: re.Pattern[str] | None
     source: str = ""
+    comparable_units: tuple[tuple[str, str], ...] = ()  # (unit, canonical unit)
+
+    def canonical_unit(self, unit: str) -> str:
+        """The unit a comparison files ``unit`` under (起 -> 件, 人 -> 名 by default).
+
+        >>> default_spec().canonical_unit("起"), default_spec().canonical_unit("人次")
+        ('件', '人次')
+        """
+        return dict(self.comparable_units).get(unit, unit)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -171,6 +181,11 @@ class IndicatorSpec:
                                         _compile(entry["pattern"], f"{source}: key 'exclusions[{i}].pattern'"),
                                         entry["stock_only"]))
         period = data["period"]
+        comparable = []
+        for canonical, others in data["comparable_units"].items():
+            if not isinstance(others, list) or not all(isinstance(o, str) for o in others):
+                raise ConfigError(f"{source}: key 'comparable_units.{canonical}': expected a list of units, received {others!r}")
+            comparable.extend((o, canonical) for o in others)
         return cls(
             tuple(indicators), tuple(exclusions), tuple(sorted(set(data["units"]), key=len, reverse=True)),
             data["max_distance"], frozenset(data["exclude_section_roles"]),
@@ -180,7 +195,7 @@ class IndicatorSpec:
             _compile(data["ellipsis"], f"{source}: key 'ellipsis'"),
             _compile(period["year"], f"{source}: key 'period.year'"),
             _compile(period["report_year"], f"{source}: key 'period.report_year'"),
-            source,
+            source, tuple(comparable),
         )
 
 

@@ -67,16 +67,19 @@ def _values_disagree(values: pd.Series) -> bool:
     return (high - low) > VALUE_TOLERANCE * max(abs(high), abs(low))
 
 
-def flag_conflicts(table: pd.DataFrame) -> pd.Series:
+def flag_conflicts(table: pd.DataFrame, spec: IndicatorSpec | None = None) -> pd.Series:
     """True where the same district (or report), indicator, unit and period has disagreeing values.
+
+    Units that count the same thing (件 and 起, see ``comparable_units`` in the spec) are one unit here.
 
     Both figures are kept: a report may repeat a number differently, and the
     researcher decides which one holds.
     """
     if table.empty:
         return pd.Series(dtype=bool, index=table.index)
+    spec = spec or default_spec()
     place = table["district"].where(table["district"].notna(), table["doc_id"])
-    keys = pd.DataFrame({"place": place, "indicator": table["indicator"], "unit": table["unit"],
+    keys = pd.DataFrame({"place": place, "indicator": table["indicator"], "unit": table["unit"].map(spec.canonical_unit),
                          "period": period_key(table).fillna("")})
     disagree = table["value"].groupby([keys[c] for c in keys.columns]).transform(_values_disagree)
     return disagree.astype(bool)
@@ -136,7 +139,7 @@ def extract_indicators(source: Source, spec: IndicatorSpec | str | os.PathLike |
                          "value_max": m.value_max, "conflict": False})
     table = pd.DataFrame(rows, columns=INDICATOR_COLUMNS) if rows else _empty()
     table = table.astype(_DTYPES)
-    table["conflict"] = flag_conflicts(table)
+    table["conflict"] = flag_conflicts(table, spec)
     n_conflicts = int(table["conflict"].sum())
     if n_conflicts:
         logger.info("%d indicator mentions disagree with another for the same district, indicator and period",
