@@ -119,7 +119,8 @@ def run_main(config_path: str | os.PathLike = "configs/main.yaml", overrides: It
         from .indicators.run import report_section, run_indicators
 
         start = time.perf_counter()
-        indicator_run = run_indicators(corpus, district_labels=config["indicators"]["district_labels"], tracking=tracking)
+        indicator_run = run_indicators(corpus, report.parent / "indicators", tracking=tracking,
+                                       district_labels=config["indicators"]["district_labels"])
         extra = report_section(indicator_run, report.parent)
         seconds["indicators"] = time.perf_counter() - start
     write_report(report, summary, classifier_table, classifier_results, model_dir, topic_runs, seconds, extra)
