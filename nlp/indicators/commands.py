@@ -55,8 +55,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     results = evaluate_indicators(spec=args.spec, sets=tuple(args.sets))
     overall = scores_table(results)
     if args.format == "json":
+        columns = ["doc_id", "para_id", "indicator", "value"]
+        errors = {name: {"false_positives": r.false_positives.reindex(columns=columns + ["evidence"]).to_dict("records"),
+                         "false_negatives": r.false_negatives.reindex(columns=columns).to_dict("records")}
+                  for name, r in results.items()}
         print(dump_json({"overall": overall.to_dict("records"),
-                         "per_indicator": per_indicator_table(results).to_dict("records")}))
+                         "per_indicator": per_indicator_table(results).to_dict("records"), "errors": errors}))
         return 0
     print(_markdown(overall.round(3)))
     if args.per_indicator:
