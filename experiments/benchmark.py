@@ -2,6 +2,7 @@
 
     .venv/bin/python experiments/benchmark.py            # full run, a few minutes on 2 cores
     .venv/bin/python experiments/benchmark.py --quick    # smaller inputs, for a smoke test
+    .venv/bin/python experiments/benchmark.py --indicators-only   # indicator extraction vs raw jieba only
 
 Measures (a) raw jieba throughput on the seed text replicated to >= 5 MB, (b)
 PolicyClassifier.predict throughput on the same text and its ratio to (a),
@@ -109,6 +110,33 @@ def throughput(paragraphs: list[str], backends: list[str]) -> dict:
     return out
 
 
+def indicator_throughput(paragraphs: list[str]) -> dict:
+    """Indicator extraction (issue 15) against raw jieba on the same paragraphs; target ratio >= 1."""
+    import pandas as pd
+
+    from nlp.indicators import extract_indicators
+    from nlp.tokenize import cut, get_engine
+
+    n_bytes = sum(len(p.encode("utf-8")) for p in paragraphs)
+    frame = pd.DataFrame({"doc_id": "bench", "para_id": range(len(paragraphs)), "district": "滨江区", "year": 2024,
+                          "section_role": "achievements", "text": paragraphs})
+    get_engine("jieba")
+    extract_indicators(frame.head(50))  # load the spec outside the timing
+    start = time.perf_counter()
+    for p in paragraphs:
+        cut(p, "jieba")
+    jieba_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    table = extract_indicators(frame)
+    seconds = time.perf_counter() - start
+    return {"megabytes": n_bytes / 1e6, "paragraphs": len(paragraphs), "mentions": len(table),
+            "jieba": {"seconds": jieba_seconds, "mb_per_s": n_bytes / 1e6 / jieba_seconds,
+                      "paragraphs_per_s": len(paragraphs) / jieba_seconds},
+            "indicators": {"seconds": seconds, "mb_per_s": n_bytes / 1e6 / seconds,
+                           "paragraphs_per_s": len(paragraphs) / seconds},
+            "indicators_to_jieba_ratio": jieba_seconds / seconds}
+
+
 def cold_start(repeats: int) -> dict:
     baseline = sorted(_run_child(COLD_BASELINE)[0] for _ in range(repeats))
     package = sorted(_run_child(COLD_NLP)[0] for _ in range(repeats))
@@ -140,7 +168,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="0.5 MB text, scales 1x and 2x, one cold-start repeat")
     parser.add_argument("--output", default=str(OUT / "benchmark.json"))
+    parser.add_argument("--indicators-only", action="store_true",
+                        help="only indicator extraction vs raw jieba (writes indicators.json beside the output)")
     args = parser.parse_args()
+    if args.indicators_only:
+        min_bytes = 500_000 if args.quick else 5_000_000
+        result = indicator_throughput(seed_text(min_bytes))
+        path = Path(args.output).parent / "indicators.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        print(f"{result['megabytes']:.1f} MB, {result['paragraphs']} paragraphs: jieba {result['jieba']['mb_per_s']:.2f} MB/s, "
+              f"indicators {result['indicators']['mb_per_s']:.2f} MB/s, ratio {result['indicators_to_jieba_ratio']:.2f}x "
+              f"(target >= 1)\nwritten to {path}")
+        return
     from nlp.tokenize import BACKENDS
 
     backends = list(BACKENDS)
@@ -148,6 +188,7 @@ def main() -> None:
     scales = [1, 2] if args.quick else [1, 4, 16]
     print(f"(a, b) throughput on >= {min_bytes / 1e6:.1f} MB of seed text", flush=True)
     speed = throughput(seed_text(min_bytes), backends)
+    speed["indicators"] = indicator_throughput(seed_text(min_bytes))
     print("(c) cold start", flush=True)
     cold = cold_start(1 if args.quick else 3)
     print("(d, e) training and topic fits, each in a fresh process", flush=True)
@@ -165,9 +206,11 @@ def render(result: dict) -> str:
     speed, cold = result["throughput"], result["cold_start"]
     lines = ["| measure | value | target |", "| --- | --- | --- |"]
     for key, value in speed.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "mb_per_s" in value:
             lines.append(f"| {key} | {value['mb_per_s']:.2f} MB/s, {value['paragraphs_per_s']:.0f} paragraphs/s | |")
     lines.append(f"| predict / raw jieba | {speed['predict_to_jieba_ratio']:.2f}x | >= 0.8x |")
+    if "indicators" in speed:
+        lines.append(f"| indicator extraction / raw jieba | {speed['indicators']['indicators_to_jieba_ratio']:.2f}x | >= 1x |")
     lines.append(f"| cold start: import + load + classify one report | {cold['nlp_seconds']:.2f} s | |")
     lines.append(f"| cold start: sklearn + pandas + jieba init only | {cold['baseline_seconds']:.2f} s | |")
     lines.append(f"| cold start ratio | {cold['ratio']:.2f}x | <= 1.25x |")

@@ -30,6 +30,8 @@ _EXPORTS = {
     "ModelLoadError": "nlp.classifier",
     "fit_topics": "nlp.topics",
     "TopicResult": "nlp.topics",
+    "extract_indicators": "nlp.indicators",
+    "compare_indicators": "nlp.indicators",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -244,8 +244,14 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_run)
 
 
+def _add_indicators(sub: argparse._SubParsersAction) -> None:
+    from .indicators.commands import add_commands
+
+    add_commands(sub)
+
+
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_corpus, _add_train, _add_evaluate, _add_predict, _add_topics, _add_run,
+    _add_corpus, _add_train, _add_evaluate, _add_predict, _add_topics, _add_run, _add_indicators,
 ]
 
 

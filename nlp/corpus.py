@@ -75,6 +75,12 @@ class Report:
         """One row per sentence: the paragraph columns plus ``sent_id``."""
         return _sentences(self.paragraphs)
 
+    def indicators(self, spec=None) -> pd.DataFrame:
+        """One row per indicator figure (收案845件, 纠错率12.3%): see :func:`nlp.extract_indicators`."""
+        from .indicators import extract_indicators  # lazy: the reading layer imports no extractor at import time
+
+        return extract_indicators(self, spec=spec)
+
     def __repr__(self) -> str:
         m = self.metadata
         return f"Report(doc_id={m.doc_id!r}, district={m.district!r}, year={m.year!r}, paragraphs={len(self.paragraphs)})"
@@ -210,6 +216,12 @@ class Corpus:
     def sentences(self) -> pd.DataFrame:
         """One row per sentence: the paragraph columns plus ``sent_id``."""
         return _sentences(self.paragraphs)
+
+    def indicators(self, spec=None) -> pd.DataFrame:
+        """One row per indicator figure of every report: see :func:`nlp.extract_indicators`."""
+        from .indicators import extract_indicators  # lazy: the reading layer imports no extractor at import time
+
+        return extract_indicators(self, spec=spec)
 
     def summary(self) -> pd.DataFrame:
         """Per report: district, year, paragraph count and share per section role."""

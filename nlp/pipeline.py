@@ -40,6 +40,10 @@ MAIN_SCHEMA = {
         "enabled": Field(bool, True),
         "configs": Field(list, ["configs/topics_lda.yaml", "configs/topics_bertopic.yaml"], item_type=str),
     },
+    "indicators": {
+        "enabled": Field(bool, True),
+        "district_labels": Field(dict, {}, help="Latin axis labels, used only without a CJK font"),
+    },
     "report": {
         "path": Field(str, "experiments/results/report.md"),
     },
@@ -110,7 +114,16 @@ def run_main(config_path: str | os.PathLike = "configs/main.yaml", overrides: It
             seconds[f"topics_{outcome.result.method}"] = time.perf_counter() - start
 
     report = root / config["report"]["path"]
-    write_report(report, summary, classifier_table, classifier_results, model_dir, topic_runs, seconds)
+    extra: list[str] = []
+    if config["indicators"]["enabled"]:
+        from .indicators.run import report_section, run_indicators
+
+        start = time.perf_counter()
+        indicator_run = run_indicators(corpus, report.parent / "indicators", tracking=tracking,
+                                       district_labels=config["indicators"]["district_labels"])
+        extra = report_section(indicator_run, report.parent)
+        seconds["indicators"] = time.perf_counter() - start
+    write_report(report, summary, classifier_table, classifier_results, model_dir, topic_runs, seconds, extra)
     return MainOutcome(report, summary, classifier_table, model_dir, topic_outputs, seconds)
 
 
@@ -128,7 +141,7 @@ def _table(frame: pd.DataFrame, floatfmt: int = 3) -> str:
 
 def write_report(path: Path, summary: pd.DataFrame, classifier_table: pd.DataFrame | None,
                  classifier_results: Path | None, model_dir: Path | None, topic_runs: dict[str, Any],
-                 seconds: dict[str, float]) -> Path:
+                 seconds: dict[str, float], extra_sections: list[str] | None = None) -> Path:
     """The report page: Markdown with the tables inline and the PNG plots linked."""
     from .classifier.outputs import comparison_markdown
 
@@ -169,6 +182,7 @@ def write_report(path: Path, summary: pd.DataFrame, classifier_table: pd.DataFra
         tables = ", ".join(f"[{Path(p).name}]({_rel(Path(p), folder)})" for n, p in sorted(outcome.files.items())
                            if Path(p).suffix in (".csv", ".html"))
         lines += [f"Tables: {tables}", ""]
+    lines += list(extra_sections or [])
     lines += ["## Timing", "", _table(pd.DataFrame([{"step": k, "seconds": round(v, 1)} for k, v in seconds.items()])), "",
               "Browse every run with `.venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db` from the project root.", ""]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -14,3 +14,4 @@ def test_main_job_writes_a_report_page(tmp_path):
     for district in ("滨江区", "西湖区", "瓯海区", "余杭区", "钱塘区"):
         assert district in text
     assert "mlflow ui" in text
+    assert "## Indicators" in text and (tmp_path / "indicators" / "comparison_wide.csv").exists()

@@ -1,0 +1,95 @@
+"""The main job's indicator step: extract, compare, score, write files, log to MLflow.
+
+Writes to ``experiments/results/indicators/``: ``mentions.csv`` (the table),
+``comparison_wide.csv`` (district x indicator, with the period),
+``comparison_summary.csv``, ``conflicts.csv``, ``scores.csv`` and
+``scores_per_indicator.csv`` (:func:`nlp.indicators.evaluation.evaluate_indicators`),
+``dots_<area>.png`` (a dot plot per area) and ``plot_labels.csv``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from ..paths import results_dir
+from .compare import IndicatorComparison, compare_indicators
+from .evaluation import evaluate_indicators, per_indicator_table, scores_table
+from .spec import default_spec, load_spec
+from .table import extract_indicators
+
+__all__ = ["IndicatorRun", "run_indicators", "report_section"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IndicatorRun:
+    """What :func:`run_indicators` produced."""
+
+    table: pd.DataFrame
+    comparison: IndicatorComparison
+    scores: pd.DataFrame
+    output_dir: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    run_id: str | None = None
+
+
+def run_indicators(corpus, output_dir: str | os.PathLike | None = None, spec: str | os.PathLike | None = None,
+                   district_labels: Mapping[str, str] | None = None, tracking: bool = True) -> IndicatorRun:
+    """Extract the indicators of a corpus, compare districts, score against gold, write and log everything."""
+    spec_obj = default_spec() if spec is None else load_spec(spec)
+    out = Path(output_dir) if output_dir is not None else results_dir() / "indicators"
+    out.mkdir(parents=True, exist_ok=True)
+    table = extract_indicators(corpus, spec_obj)
+    comparison = compare_indicators(table, by="district", spec=spec_obj)
+    results = evaluate_indicators(spec_obj)
+    scores, per_indicator = scores_table(results), per_indicator_table(results)
+    files = {"mentions": out / "mentions.csv", "comparison_wide": out / "comparison_wide.csv",
+             "comparison_summary": out / "comparison_summary.csv", "conflicts": out / "conflicts.csv",
+             "scores": out / "scores.csv", "scores_per_indicator": out / "scores_per_indicator.csv",
+             "plot_labels": out / "plot_labels.csv"}
+    table.to_csv(files["mentions"], index=False)
+    comparison.wide.to_csv(files["comparison_wide"])
+    comparison.summary.to_csv(files["comparison_summary"], index=False)
+    comparison.conflicts.to_csv(files["conflicts"], index=False)
+    scores.to_csv(files["scores"], index=False)
+    per_indicator.to_csv(files["scores_per_indicator"], index=False)
+    from .plots import plot_labels
+
+    plot_labels(comparison, district_labels).to_csv(files["plot_labels"], index=False)
+    for area, figure in comparison.figures(district_labels).items():
+        files[f"dots_{area}"] = out / f"dots_{area}.png"
+        figure.savefig(files[f"dots_{area}"], dpi=120)
+    run_id = None
+    if tracking:
+        from ..tracking import log_artifacts, log_metrics, start_run
+
+        with start_run("indicators", run_name="indicators", config={"spec": spec_obj.source},
+                       data_hash=corpus.data_hash() if hasattr(corpus, "data_hash") else None) as run:
+            metrics = {f"{row.set}_{m}": getattr(row, m) for row in scores.itertuples() for m in ("precision", "recall", "f1")}
+            metrics.update({"n_mentions": len(table), "n_conflicts": int(table["conflict"].sum())})
+            log_metrics(metrics)
+            log_artifacts(out)
+            run_id = run.info.run_id
+    return IndicatorRun(table, comparison, scores, out, files, run_id)
+
+
+def report_section(run: IndicatorRun, page_dir: Path) -> list[str]:
+    """Markdown lines for the report page: scores, the wide comparison, the figures."""
+    from ..pipeline import _rel, _table
+
+    wide = run.comparison.wide.T.reset_index()
+    lines = ["## Indicators", "",
+             f"{len(run.table)} indicator figures in the corpus ({int(run.table['conflict'].sum())} in conflict). "
+             "Mention-level scores (`nlp evaluate-indicators`); only `dev` is text the patterns were not developed "
+             "with:", "", _table(run.scores), "", "District x indicator (columns: district, period):", "",
+             _table(wide), ""]
+    for name, path in sorted(run.files.items()):
+        if path.suffix == ".png":
+            lines += [f"![{name}]({_rel(path, page_dir)})", ""]
+    return lines
