@@ -90,6 +90,10 @@ def decode_bytes(data: bytes, source: str = "<bytes>") -> RawText:
         If the bytes look binary, decode under none of those encodings, or
         decode as GB18030 only into nonsense (Big5, Shift-JIS, Latin-1 files).
     """
+    if b"%PDF-" in data[:1024]:
+        # A PDF whose streams are ASCII would otherwise "decode" into paragraphs such as "1 0 obj".
+        raise ReportInputError(f"{source}: a PDF file, not text; read it with nlp.read_report(path), "
+                               "which reads the PDF's text layer")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -310,7 +314,7 @@ def html_to_text(text: str) -> str:
 
 # --- loading -------------------------------------------------------------
 
-_PATH_SUFFIXES = (".txt", ".text", ".htm", ".html", ".md", ".csv", ".json", ".jsonl")
+_PATH_SUFFIXES = (".txt", ".text", ".htm", ".html", ".md", ".csv", ".json", ".jsonl", ".pdf", ".docx", ".doc", ".wps")
 
 
 def _is_path_like(value: PathOrText) -> bool:
@@ -342,6 +346,16 @@ def _replace_surrogates(text: str, source: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+def _decode_document(data: bytes, source: str) -> RawText:
+    """PDF and Word files by their bytes (:mod:`nlp.formats`), anything else as text."""
+    from .formats import document_text, sniff_format
+
+    text = document_text(data, source)
+    if text is not None:
+        return RawText(text, source, sniff_format(data) or "document")
+    return decode_bytes(data, source)
+
+
 def load_text(path_or_text: PathOrText | bytes) -> RawText:
     """Return the decoded text of a report given as a path, a string or bytes.
 
@@ -361,7 +375,7 @@ def load_text(path_or_text: PathOrText | bytes) -> RawText:
         If the argument is neither a string, bytes nor a path.
     """
     if isinstance(path_or_text, (bytes, bytearray)):
-        raw = decode_bytes(bytes(path_or_text), "<bytes>")
+        raw = _decode_document(bytes(path_or_text), "<bytes>")
     elif _is_path_like(path_or_text):
         path = Path(path_or_text)
         if not path.exists():
@@ -371,7 +385,7 @@ def load_text(path_or_text: PathOrText | bytes) -> RawText:
                 f"expected a report file, received the directory {str(path)!r}; "
                 "use nlp.load_corpus(path) to read every report in a folder"
             )
-        raw = decode_bytes(path.read_bytes(), _replace_surrogates(str(path), "<path>"))
+        raw = _decode_document(path.read_bytes(), _replace_surrogates(str(path), "<path>"))
     elif isinstance(path_or_text, str):
         raw = RawText(_replace_surrogates(path_or_text, "<string>"), "<string>", "str")
     else:

@@ -335,9 +335,9 @@ class PolicyClassifier(MultiLabelTextClassifier, BaseEstimator):
     def classify_report(self, path_or_text: Union[str, os.PathLike, bytes]) -> pd.DataFrame:
         """Read a new report and label every paragraph.
 
-        Returns a DataFrame with ``para_id``, the heading columns,
-        ``section_role``, ``text``, ``labels`` and one probability column
-        per label id.
+        Returns a DataFrame with ``doc_id``, ``district``, ``year``,
+        ``title``, ``para_id``, the heading columns, ``section_role``,
+        ``text``, ``labels`` and one probability column per label id.
 
         Examples
         --------
@@ -347,8 +347,11 @@ class PolicyClassifier(MultiLabelTextClassifier, BaseEstimator):
         from ..corpus import read_report
 
         report = read_report(path_or_text)
-        columns = ["para_id", "heading_1", "heading_2", "heading_3", "heading_path", "section_role", "text"]
+        columns = ["doc_id", "district", "year", "para_id", "heading_1", "heading_2", "heading_3", "heading_path",
+                   "section_role", "text"]
         frame = report.paragraphs[columns].reset_index(drop=True).copy()
+        # Rows name their report, so tables of many reports can be concatenated and grouped.
+        frame.insert(3, "title", pd.Series([report.metadata.title] * len(frame), dtype="object"))
         check_is_fitted(self, "coef_")
         proba = self._scores(frame["text"].tolist())
         frame["labels"] = labels_from_indicator(self._decide(proba), self.label_ids_)
