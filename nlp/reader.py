@@ -410,6 +410,8 @@ _FURNITURE_KEYS = (
     "生效日期", "公开方式", "公开范围", "公开时限", "访问次数", "浏览次数", "点击数", "信息来源",
     "来源", "作者", "责任编辑", "字号", "分享到", "分享", "时间", "有效性",
     "当前位置", "您现在的位置", "您的位置", "你的位置", "所在位置",
+    # Seen on portals after the first list: 分类：政务公开, 栏目：, 所属栏目：, 关键词：, 阅读量：, 编辑：.
+    "分类", "所属栏目", "栏目", "关键词", "关键字", "阅读量", "阅读次数", "编辑", "审核", "发布者",
 )
 _KEY_PATTERNS = "|".join(r"\s*".join(map(re.escape, key)) for key in _FURNITURE_KEYS)
 # A furniture line starts with a key and a colon.

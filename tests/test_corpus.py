@@ -158,7 +158,7 @@ def test_data_hash_is_stable(corpus, seeds_path):
 def test_load_corpus_bad_folders(bad_files):
     with pytest.raises(FileNotFoundError, match="corpus folder not found"):
         nlp.load_corpus(bad_files / "missing")
-    with pytest.raises(FileNotFoundError, match=r"no report files \(.txt, .htm, .html\)"):
+    with pytest.raises(FileNotFoundError, match=r"no report files \(.txt, .htm, .html, .pdf, .docx\)"):
         nlp.load_corpus(bad_files / "empty_dir")
     with pytest.raises(FileNotFoundError, match="no report files"):
         nlp.load_corpus(bad_files / "no_reports")
