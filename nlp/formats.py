@@ -284,11 +284,15 @@ def rejoin_lines(text: str, drop_page_numbers: bool = False) -> str:
                 joiner = " " if _ASCII_WORD_END.search(open_line) and _ASCII_WORD_START.match(line) else ""
                 line = open_line + joiner + line
             open_line = None
-        standalone_heading = parse_heading_standalone(line)
-        if furniture or standalone_heading or _CLOSED.search(line) or (sum(1 for o in out if o) < 4 and _is_title(line)):
+        full = wrap_width is not None and _display_width(raw.strip()) >= 0.95 * wrap_width
+        closed = _CLOSED.search(line) is not None
+        # A line that fills the width without ending a sentence goes on, even when it looks like a
+        # heading: a long heading wraps too ("二、……加强法治政" / "府建设情况").
+        standalone_heading = parse_heading_standalone(line) and not full
+        title = sum(1 for o in out if o) < 4 and _is_title(line) and not full
+        if furniture or standalone_heading or closed or title:
             out.append(line)
-            at_margin = (not (furniture or standalone_heading) and wrap_width is not None and not _is_title(line)
-                         and _display_width(raw.strip()) >= 0.95 * wrap_width)
+            at_margin = closed and full and not furniture
         else:
             open_line = line
     if open_line is not None:
