@@ -7,6 +7,7 @@ of empty reports gives an empty corpus, not an error.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -199,3 +200,40 @@ def test_load_corpus_of_only_empty_reports_is_empty_not_an_error(tmp_path):
     assert corpus.paragraphs.empty and list(corpus.paragraphs.columns) == PARAGRAPH_COLUMNS
     assert len(corpus.reports) == 2
     assert corpus.summary()["paragraphs"].tolist() == [0, 0]
+
+
+# --- folders with files that cannot be read ----------------------------------------------------
+
+def _mixed_folder(tmp_path, seed_file):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(seed_file("binjiang"), folder / "a.txt")
+    shutil.copy(seed_file("xihu"), folder / "b.txt")
+    (folder / "c.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n")  # damaged: no text layer to read
+    (folder / "d.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    (folder / "notes.xlsx").write_bytes(b"PK\x03\x04")
+    return folder
+
+
+def test_load_corpus_skips_bad_files_and_lists_them(tmp_path, seed_file):
+    folder = _mixed_folder(tmp_path, seed_file)
+    corpus = nlp.load_corpus(folder, errors="skip")
+    assert sorted(corpus.paragraphs["doc_id"].unique()) == ["a", "b"]
+    reasons = {Path(item.path).name: item.reason for item in corpus.skipped}
+    assert set(reasons) == {"c.pdf", "d.doc", "notes.xlsx"}
+    assert "PDF" in reasons["c.pdf"]
+    assert ".docx" in reasons["d.doc"]
+    assert "not a report format (.xlsx)" in reasons["notes.xlsx"]
+    assert all("\n" not in reason for reason in reasons.values())
+
+
+def test_load_corpus_raises_on_the_first_bad_file_by_default(tmp_path, seed_file):
+    folder = _mixed_folder(tmp_path, seed_file)
+    with pytest.raises(ReportInputError, match=r"c\.pdf"):
+        nlp.load_corpus(folder)
+    with pytest.raises(ValueError, match=r"errors.*'raise', 'skip'"):
+        nlp.load_corpus(folder, errors="ignore")
+
+
+def test_seeds_skip_nothing(corpus):
+    assert corpus.skipped == []
