@@ -112,11 +112,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .classifier.run import run_train
 
     outcome = run_train(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
-                        model_dir=args.output)
+                        model_dir=args.output, data_path=args.data, eval_path=args.eval,
+                        guide_examples=False if args.no_guide_examples else None)
     row = outcome.table[outcome.table["model"] == "model"].iloc[0]
     print(f"model written to {outcome.model_dir}")
-    for prefix, name in (("lodo", "leave-one-district-out"), ("corpus", "corpus folds (writers)"),
-                         ("dev", "development set")):
+    for prefix, name in (("lodo", "leave-one-group-out" if args.data else "leave-one-district-out"),
+                         ("corpus", "corpus folds (writers)"),
+                         ("dev", "held-out file" if args.eval else "development set")):
         if f"{prefix}_macro_f1" in row and row[f"{prefix}_macro_f1"] == row[f"{prefix}_macro_f1"]:
             print(f"  {name:24s} micro-F1 {row[f'{prefix}_micro_f1']:.3f}  macro-F1 {row[f'{prefix}_macro_f1']:.3f}"
                   f" [{row[f'{prefix}_macro_f1_low']:.3f}, {row[f'{prefix}_macro_f1_high']:.3f}]")
@@ -133,9 +135,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train the classifier on the seed annotations, evaluate held-out, save to models/")
+    p = sub.add_parser("train", help="train the classifier (on the seed annotations, or --data FILE), "
+                                     "evaluate held-out, save")
     _add_config_args(p, "configs/classifier.yaml")
-    p.add_argument("--output", default=None, help="model folder (default: the config's output.model_dir)")
+    p.add_argument("--output", default=None, help="model folder (default: the config's output.model_dir; "
+                                                   "with --data: models/runs/<file>-<hash>)")
+    p.add_argument("--data", default=None, metavar="FILE",
+                   help="train on your own labelled paragraphs: JSONL or CSV with 'text' and 'labels' "
+                        "(optional 'doc_id'/'district' for held-out groups); see README")
+    p.add_argument("--eval", default=None, metavar="FILE", help="with --data: also score a held-out labelled file")
+    p.add_argument("--no-guide-examples", action="store_true",
+                   help="leave the package's guide examples (seeds/guide_examples.jsonl) out of training")
     p.set_defaults(handler=_cmd_train)
 
 
