@@ -98,7 +98,9 @@ def heatmap(matrix: pd.DataFrame, title: str = "", row_labels: Sequence[str] | N
         from matplotlib.colors import LogNorm
 
         positive = values[np.isfinite(values) & (values > 0)]
-        span = max(float(np.max(np.abs(np.log2(positive / center)))), 1.0) if positive.size else 1.0
+        # At most 1/8 .. 8: beyond that the cell's number tells the value, and one near-zero lift
+        # does not wash out every other colour.
+        span = min(max(float(np.max(np.abs(np.log2(positive / center)))), 1.0), 3.0) if positive.size else 1.0
         vmin, vmax = center * 2.0 ** -span, center * 2.0 ** span
         shown = np.where(np.isfinite(values), np.clip(values, vmin, vmax), np.nan)
         kwargs["norm"] = LogNorm(vmin=vmin, vmax=vmax)
