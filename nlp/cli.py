@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,29 +24,50 @@ class CLIError(Exception):
     """An error to show to the user as one line, without a traceback."""
 
 
+# Exit code of a command that finished but passed over some input files (listed on stderr).
+EXIT_SKIPPED = 3
+_FORMAT_HELP = ("output format: table (readable, the default), json (one record per row) "
+                "or csv (for spreadsheets and pandas)")
+_SKIP_BAD_HELP = (f"skip reports that cannot be read (scanned or encrypted PDF, .doc, binary) instead of "
+                  f"stopping; they are listed on stderr and the exit code is {EXIT_SKIPPED}")
+_REJOIN_HELP = "re-join lines broken at the page width in text files (text copied out of a PDF); PDFs always are"
+
+
+def _report_skipped(command: str, skipped) -> int:
+    """List skipped files on stderr; the exit code: 0 if none, EXIT_SKIPPED otherwise."""
+    for item in skipped:
+        print(f"nlp {command}: skipped {item}", file=sys.stderr)
+    if skipped:
+        print(f"nlp {command}: {len(skipped)} file(s) skipped", file=sys.stderr)
+        return EXIT_SKIPPED
+    return 0
+
+
 def _cmd_corpus(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .corpus import load_corpus
 
-    corpus = load_corpus(args.path)
+    corpus = load_corpus(args.path, errors="skip" if args.skip_bad else "raise", rejoin_lines=args.rejoin_lines)
     summary = corpus.summary()
     if args.format == "json":
         print(summary.to_json(orient="records", force_ascii=False, indent=2))
-        return 0
-    if args.format == "csv":
+    elif args.format == "csv":
         summary.to_csv(sys.stdout, index=False)
-        return 0
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.unicode.east_asian_width", True):
-        print(f"{len(corpus.reports)} reports, {len(corpus.paragraphs)} paragraphs in {corpus.path}")
-        print(summary.drop(columns=["doc_id"]).to_string(index=False))
-    return 0
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 20,
+                               "display.unicode.east_asian_width", True):
+            print(f"{len(corpus.reports)} reports, {len(corpus.paragraphs)} paragraphs in {corpus.path}")
+            print(summary.drop(columns=["doc_id"]).to_string(index=False))
+    return _report_skipped("corpus", corpus.skipped)
 
 
 def _add_corpus(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("corpus", help="summarise a folder of reports (district, year, paragraphs, section roles)")
     p.add_argument("path", nargs="?", default="seeds", help="folder of reports (default: the project's seeds/)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help=_FORMAT_HELP)
+    p.add_argument("--skip-bad", action="store_true", help=_SKIP_BAD_HELP)
+    p.add_argument("--rejoin-lines", action="store_true", help=_REJOIN_HELP)
     p.set_defaults(handler=_cmd_corpus)
 
 
@@ -56,7 +78,7 @@ def _cmd_topics(args: argparse.Namespace) -> int:
 
     try:
         outcome = run_from_config(args.config, args.set or (), output_dir=args.output,
-                                  track=False if args.no_mlflow else None)
+                                  track=False if args.no_mlflow else None, progress=not args.quiet)
     except RuntimeError as exc:  # nlp.tracking.TrackingError, without importing MLflow for --no-mlflow
         tracking = sys.modules.get("nlp.tracking")
         if tracking is not None and isinstance(exc, tracking.TrackingError):
@@ -79,13 +101,14 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. lda.k_values=[3,4]")
     p.add_argument("--output", help="output folder (default experiments/results/topics/<method>/)")
     p.add_argument("--no-mlflow", action="store_true", help="do not log to MLflow")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=_cmd_topics)
 
 
-def _add_config_args(p: argparse.ArgumentParser, default: str) -> None:
+def _add_config_args(p: argparse.ArgumentParser, default: str, example: str = "model.C=3") -> None:
     p.add_argument("--config", default=default, help=f"YAML config (default: {default})")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override one config key, e.g. --set model.C=3 (repeatable)")
+                   help=f"override one config key, e.g. --set {example} (repeatable)")
     p.add_argument("--no-mlflow", dest="mlflow", action="store_false", help="do not log this run to MLflow")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -117,11 +140,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     check_output_folder(args.output)
 
     outcome = run_train(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
-                        model_dir=args.output)
+                        model_dir=args.output, data_path=args.data, eval_path=args.eval,
+                        guide_examples=False if args.no_guide_examples else None)
     row = outcome.table[outcome.table["model"] == "model"].iloc[0]
     print(f"model written to {outcome.model_dir}")
-    for prefix, name in (("lodo", "leave-one-district-out"), ("corpus", "corpus folds (writers)"),
-                         ("dev", "development set")):
+    for prefix, name in (("lodo", "leave-one-group-out" if args.data else "leave-one-district-out"),
+                         ("corpus", "corpus folds (writers)"),
+                         ("dev", "held-out file" if args.eval else "development set")):
         if f"{prefix}_macro_f1" in row and row[f"{prefix}_macro_f1"] == row[f"{prefix}_macro_f1"]:
             print(f"  {name:24s} micro-F1 {row[f'{prefix}_micro_f1']:.3f}  macro-F1 {row[f'{prefix}_macro_f1']:.3f}"
                   f" [{row[f'{prefix}_macro_f1_low']:.3f}, {row[f'{prefix}_macro_f1_high']:.3f}]")
@@ -138,9 +163,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train the classifier on the seed annotations, evaluate held-out, save to models/")
+    p = sub.add_parser("train", help="train the classifier (on the seed annotations, or --data FILE), "
+                                     "evaluate held-out, save")
     _add_config_args(p, "configs/classifier.yaml")
-    p.add_argument("--output", default=None, help="model folder (default: the config's output.model_dir)")
+    p.add_argument("--output", default=None, help="model folder (default: the config's output.model_dir; "
+                                                   "with --data: models/runs/<file>-<hash>)")
+    p.add_argument("--data", default=None, metavar="FILE",
+                   help="train on your own labelled paragraphs: JSONL or CSV with 'text' and 'labels' "
+                        "(optional 'doc_id'/'district' for held-out groups); see README")
+    p.add_argument("--eval", default=None, metavar="FILE", help="with --data: also score a held-out labelled file")
+    p.add_argument("--no-guide-examples", action="store_true",
+                   help="leave the package's guide examples (seeds/guide_examples.jsonl) out of training")
     p.set_defaults(handler=_cmd_train)
 
 
@@ -154,21 +187,35 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .classifier import PolicyClassifier
-    from .corpus import iter_report_files
+    from .corpus import SkippedFile, scan_report_paths, unreadable_reason
+    from .reader import ReportInputError
 
     max_bytes = _max_report_bytes(args)
     classifier = PolicyClassifier.load(args.model)
-    files = ["-" if str(f) == "-" else f for f in iter_report_files([f for f in args.files if f != "-"])]
-    if "-" in args.files:
-        files.insert(args.files.index("-"), "-")
+    stdin_position = args.files.index("-") if "-" in args.files else None
+    files, skipped = scan_report_paths([f for f in args.files if f != "-"])
+    if stdin_position is not None:
+        files.insert(min(stdin_position, len(files)), "-")
     if not files:
-        raise CLIError("no report files found in the given paths")
+        raise CLIError("no report files found in the given paths"
+                       + (f" ({len(skipped)} other file(s) passed over, e.g. {skipped[0]})" if skipped else ""))
     frames = []
+    read: list[str] = []
     for file in files:
-        frame = classifier.classify_report(_read_input(file, max_bytes, args.lenient))
-        frame.insert(0, "file", "<stdin>" if file == "-" else str(file))
+        try:
+            frame = classifier.classify_report(_read_input(file, max_bytes, args.lenient))
+        except (ReportInputError, OSError) as exc:
+            if not args.skip_bad or file == "-":
+                raise
+            skipped.append(SkippedFile(str(file), unreadable_reason(exc, file)))
+            continue
+        name = "<stdin>" if file == "-" else str(file)
+        frame.insert(0, "file", name)
         frames.append(frame)
-    files = ["<stdin>" if f == "-" else f for f in files]
+        read.append(name)
+    if not frames:
+        _report_skipped("predict", skipped)
+        raise CLIError("no report could be read")
     result = pd.concat(frames, ignore_index=True)
     if args.format == "json":
         print(dump_json(result.to_dict("records")))
@@ -177,13 +224,15 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         out["labels"] = out["labels"].apply(";".join)
         out.to_csv(sys.stdout, index=False)
     else:
-        for file in map(str, files):
+        for file in read:
             group = result[result["file"] == file]
-            print(f"== {file}: {len(group)} paragraphs")
+            first = group.iloc[0] if len(group) else None
+            about = f" ({first['district'] or '?'} {first['year'] if pd.notna(first['year']) else '?'})" if first is not None else ""
+            print(f"== {file}{about}: {len(group)} paragraphs")
             for row in group.itertuples():
                 labels = ", ".join(row.labels) or "-"
                 print(f"{row.para_id:>4}  {row.section_role:<12} {labels:<45} {row.text[:40]}")
-    return 0
+    return _report_skipped("predict", skipped)
 
 
 def _max_report_bytes(args: argparse.Namespace) -> int | None:
@@ -211,12 +260,14 @@ def _read_input(file, max_bytes: int | None, lenient: bool):
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("predict", help="label every paragraph of one or more reports")
-    p.add_argument("files", nargs="+", help="report files or folders; - reads one report from standard input")
+    p.add_argument("files", nargs="+",
+                   help="report files or folders (.txt, .html, .pdf, .docx); - reads one report from standard input")
     p.add_argument("--max-report-mb", type=float, default=None,
                    help="largest report read, in MB (default: nlp.reader.MAX_REPORT_BYTES, 64 MB)")
     p.add_argument("--lenient", action="store_true",
                    help="replace undecodable bytes (a stray byte, a cut-off character) with U+FFFD and warn")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help=_FORMAT_HELP)
+    p.add_argument("--skip-bad", action="store_true", help=_SKIP_BAD_HELP)
     p.add_argument("--model", default=None, help="model folder (default: the shipped models/policy_classifier)")
     p.set_defaults(handler=_cmd_predict)
 
@@ -240,7 +291,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="the main job: corpus, classifier, topic models, report page")
-    _add_config_args(p, "configs/main.yaml")
+    _add_config_args(p, "configs/main.yaml", example="topics.enabled=false")
     p.set_defaults(handler=_cmd_run)
 
 
@@ -316,7 +367,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 2
     _configure_logging(args.verbose)
     try:
-        return int(args.handler(args) or 0)
+        status = int(args.handler(args) or 0)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return _quiet_broken_pipe(141)  # 128 + SIGPIPE, what a shell reports for a tool killed by it
     except Exception as exc:
         # Our own errors, the OS's (missing files) and MLflow's are shown as one
         # line; anything else from deep inside a library keeps its traceback.
@@ -332,6 +387,14 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _quiet_broken_pipe(status: int) -> int:
+    """`nlp corpus | head`: the reader closed the pipe; stop quietly, as other command-line tools do."""
+    # Point stdout at /dev/null so the interpreter's final flush does not raise again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return status
 
 
 def _json_default(value):  # used by sub-commands that print JSON

@@ -20,7 +20,7 @@ import pandas as pd
 from .jsonl import read_jsonl
 from .metadata import ReportMetadata, find_title, load_metadata_file, merge_metadata, parse_metadata
 from .paths import seeds_dir
-from .reader import body_lines, load_text
+from .reader import ReportInputError, body_lines, load_text
 from .segment import SECTION_ROLES, segment_lines, split_sentences
 
 __all__ = [
@@ -30,6 +30,9 @@ __all__ = [
     "Corpus",
     "read_report",
     "load_corpus",
+    "SkippedFile",
+    "ERROR_MODES",
+    "scan_report_paths",
 ]
 
 logger = logging.getLogger(__name__)
@@ -38,7 +41,11 @@ PARAGRAPH_COLUMNS = [
     "doc_id", "district", "year", "para_id", "heading_1", "heading_2", "heading_3",
     "heading_path", "section_role", "text",
 ]
-REPORT_SUFFIXES = (".txt", ".htm", ".html")
+REPORT_SUFFIXES = (".txt", ".htm", ".html", ".pdf", ".docx")
+# Files tried as reports so that they fail with advice (save as .docx or PDF) instead of being passed over.
+_REFUSED_SUFFIXES = (".doc", ".wps")
+# What to do with a file that cannot be read: stop (the default), or skip it and list it.
+ERROR_MODES = ("raise", "skip")
 METADATA_FILE = "metadata.yaml"
 ANNOTATIONS_FILE = "annotations.jsonl"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -107,6 +114,7 @@ def read_report(
     metadata: dict | None = None,
     max_bytes: int | None = None,
     errors: str = "strict",
+    rejoin_lines: bool = False,
 ) -> Report:
     """Read one report from a path, a string or bytes.
 
@@ -125,6 +133,11 @@ def read_report(
     errors
         ``"strict"`` refuses a file with undecodable bytes (naming the byte
         offset); ``"replace"`` reads it with U+FFFD in their place and a warning.
+    rejoin_lines
+        Re-join lines broken at the page width (text copied out of a PDF, or
+        pdftotext output): a line that does not end a sentence continues on
+        the next unless that is a heading (:func:`nlp.formats.rejoin_lines`).
+        PDF files are always re-joined.
 
     Returns
     -------
@@ -140,6 +153,10 @@ def read_report(
         argument of the wrong type.
     """
     raw = load_text(path_or_text, max_bytes=max_bytes, errors=errors)
+    if rejoin_lines and raw.encoding != "pdf":
+        from .formats import rejoin_lines as _rejoin
+
+        raw = type(raw)(_rejoin(raw.text), raw.source, raw.encoding)
     if doc_id is None:
         doc_id = Path(raw.source).stem if raw.source not in ("<string>", "<bytes>") else _doc_id_for(raw.text)
     lines = body_lines(raw.text)
@@ -193,6 +210,9 @@ class Corpus:
         ``annotations.jsonl``.
     reports : list of ReportMetadata
         Each report's metadata, in file-name order.
+    skipped : list of SkippedFile
+        Files of the folder that were not read, and why (another extension,
+        or unreadable with ``errors="skip"``).
 
     Examples
     --------
@@ -203,6 +223,7 @@ class Corpus:
     paragraphs: pd.DataFrame
     reports: list[ReportMetadata]
     path: Path | None = None
+    skipped: list["SkippedFile"] = field(default_factory=list)
 
     @property
     def report_table(self) -> pd.DataFrame:
@@ -268,6 +289,59 @@ def _report_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that was not read as a report, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+# Files a corpus folder holds beside its reports; they are not reports and are not listed as skipped.
+_SIDE_FILES = {METADATA_FILE, ANNOTATIONS_FILE, "annotations_clauses.jsonl", "guide_examples.jsonl", "README.md",
+               "indicators.jsonl", "indicator_test_paragraphs.jsonl", "indicator_dev_gold.jsonl"}
+
+
+def scan_report_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[Path], list[SkippedFile]]:
+    """Expand files and folders into the report files to read and the files passed over.
+
+    In a folder, files with a report extension (:data:`REPORT_SUFFIXES`, and
+    ``.doc``/``.wps``, which fail with advice when read) are returned; every
+    other file is listed as skipped with its reason, except the corpus side
+    files (``metadata.yaml``, ``annotations.jsonl`` ...) and hidden files.
+    Sub-folders are not entered. A file named directly is always returned.
+
+    >>> files, skipped = scan_report_paths(["seeds"])  # doctest: +SKIP
+    """
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for item in paths:
+        path = Path(item)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for child in sorted(path.iterdir()):
+            suffix = child.suffix.lower()
+            if not child.is_file() or child.name.startswith(".") or child.name in _SIDE_FILES:
+                continue
+            if suffix in REPORT_SUFFIXES or suffix in _REFUSED_SUFFIXES:
+                files.append(child)
+            else:
+                skipped.append(SkippedFile(str(child), f"not a report format ({suffix or 'no extension'}); "
+                                                       f"reports are {', '.join(REPORT_SUFFIXES)}"))
+    return files, skipped
+
+
+def unreadable_reason(exc: Exception, path: Union[str, os.PathLike]) -> str:
+    """One line saying why a report could not be read: the error's message without the leading path."""
+    message = " ".join(str(exc).split())
+    prefix = f"{path}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
 def load_annotations(path: Path) -> pd.DataFrame:
     """Read an ``annotations.jsonl`` (guide format) into doc_id, para_id, labels."""
     rows = [{"doc_id": record["doc_id"], "para_id": int(record["para_id"]), "labels": list(record["labels"]),
@@ -292,8 +366,9 @@ def _attach_annotations(paragraphs: pd.DataFrame, path: Path) -> pd.DataFrame:
     return merged.drop(columns=["annotated_text"])
 
 
-def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = True) -> Corpus:
-    """Read every report (``*.txt``, ``*.htm``, ``*.html``) in a folder.
+def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = True, errors: str = "raise",
+                rejoin_lines: bool = False) -> Corpus:
+    """Read every report (``*.txt``, ``*.htm``, ``*.html``, ``*.pdf``, ``*.docx``) in a folder.
 
     Parameters
     ----------
@@ -303,18 +378,34 @@ def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = Tru
         the texts lack; an ``annotations.jsonl`` adds a ``labels`` column.
     annotations
         Attach ``annotations.jsonl`` when present.
+    errors : {"raise", "skip"}
+        A report that cannot be read (binary, undecodable, scanned or
+        encrypted PDF, .doc): ``"raise"`` stops with its error; ``"skip"``
+        leaves it out, logs a warning and lists it in ``Corpus.skipped``.
+        Files of other formats are always passed over and listed there.
+    rejoin_lines
+        Re-join lines broken at the page width in text files (see
+        :func:`read_report`); PDFs are always re-joined.
 
     Raises
     ------
     FileNotFoundError
         If the folder does not exist or holds no report files.
+    ReportInputError, OSError
+        With ``errors="raise"``, for the first report that cannot be read
+        (the message names the file).
     NotADirectoryError
         If ``path`` is a file (use :func:`read_report`).
     """
+    from .checks import check_choice
+
+    check_choice("errors", errors, ERROR_MODES)
     folder = _resolve_corpus_dir(path)
     if not folder.is_dir():
         raise NotADirectoryError(f"expected a folder of reports, received the file {str(folder)!r}; use nlp.read_report for one report")
-    files = _report_files(folder)
+    files, skipped = scan_report_paths([folder])
+    for item in skipped:
+        logger.info("skipped %s", item)
     if not files:
         raise FileNotFoundError(f"no report files ({', '.join(REPORT_SUFFIXES)}) in {str(folder)!r}")
     side = load_metadata_file(folder / METADATA_FILE) if (folder / METADATA_FILE).exists() else {}
@@ -322,14 +413,21 @@ def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = Tru
     frames: list[pd.DataFrame] = []
     doc_ids = unique_doc_ids(files)
     for file in files:
-        report = read_report(file, doc_id=doc_ids[file], metadata=side.get(file.stem))
+        try:
+            report = read_report(file, doc_id=doc_ids[file], metadata=side.get(file.stem), rejoin_lines=rejoin_lines)
+        except (ReportInputError, OSError) as exc:
+            if errors == "raise":
+                raise
+            skipped.append(SkippedFile(str(file), unreadable_reason(exc, file)))
+            logger.warning("skipped %s", skipped[-1])
+            continue
         reports.append(report.metadata)
         if len(report.paragraphs):
             frames.append(report.paragraphs)
     paragraphs = pd.concat(frames, ignore_index=True) if frames else _empty_paragraphs()
     if annotations and (folder / ANNOTATIONS_FILE).exists():
         paragraphs = _attach_annotations(paragraphs, folder / ANNOTATIONS_FILE)
-    return Corpus(paragraphs=paragraphs, reports=reports, path=folder)
+    return Corpus(paragraphs=paragraphs, reports=reports, path=folder, skipped=skipped)
 
 
 def unique_doc_ids(files: Iterable[Path]) -> dict[Path, str]:

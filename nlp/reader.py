@@ -117,6 +117,10 @@ def decode_bytes(data: bytes, source: str = "<bytes>", errors: str = "strict") -
         If the bytes look binary, decode under none of those encodings, or
         decode as GB18030 only into nonsense (Big5, Shift-JIS, Latin-1 files).
     """
+    if b"%PDF-" in data[:1024]:
+        # A PDF whose streams are ASCII would otherwise "decode" into paragraphs such as "1 0 obj".
+        raise ReportInputError(f"{source}: a PDF file, not text; read it with nlp.read_report(path), "
+                               "which reads the PDF's text layer")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -378,7 +382,7 @@ def html_to_text(text: str) -> str:
 
 # --- loading -------------------------------------------------------------
 
-_PATH_SUFFIXES = (".txt", ".text", ".htm", ".html", ".md", ".csv", ".json", ".jsonl", ".pdf", ".doc", ".docx")
+_PATH_SUFFIXES = (".txt", ".text", ".htm", ".html", ".md", ".csv", ".json", ".jsonl", ".pdf", ".docx", ".doc", ".wps")
 _SENTENCE_PUNCTUATION = re.compile(r"[。，；！？、：,;]|\s[\u4e00-\u9fff]")
 
 
@@ -463,6 +467,16 @@ def read_report_bytes(path: Union[str, os.PathLike], max_bytes: int | None = Non
         os.close(fd)
 
 
+def _decode_document(data: bytes, source: str, errors: str = "strict") -> RawText:
+    """PDF and Word files by their bytes (:mod:`nlp.formats`), anything else as text."""
+    from .formats import document_text, sniff_format
+
+    text = document_text(data, source)
+    if text is not None:
+        return RawText(text, source, sniff_format(data) or "document")
+    return decode_bytes(data, source, errors)
+
+
 def load_text(path_or_text: PathOrText | bytes, max_bytes: int | None = None, errors: str = "strict") -> RawText:
     """Return the decoded text of a report given as a path, a string or bytes.
 
@@ -486,7 +500,7 @@ def load_text(path_or_text: PathOrText | bytes, max_bytes: int | None = None, er
     """
     if isinstance(path_or_text, (bytes, bytearray)):
         _check_size(len(path_or_text), "<bytes>", max_bytes)
-        raw = decode_bytes(bytes(path_or_text), "<bytes>", errors)
+        raw = _decode_document(bytes(path_or_text), "<bytes>", errors)
     elif _is_path_like(path_or_text):
         path = Path(path_or_text)
         if not path.exists():
@@ -496,7 +510,7 @@ def load_text(path_or_text: PathOrText | bytes, max_bytes: int | None = None, er
                 f"expected a report file, received the directory {str(path)!r}; "
                 "use nlp.load_corpus(path) to read every report in a folder"
             )
-        raw = decode_bytes(read_report_bytes(path, max_bytes), _replace_surrogates(str(path), "<path>"), errors)
+        raw = _decode_document(read_report_bytes(path, max_bytes), _replace_surrogates(str(path), "<path>"), errors)
     elif isinstance(path_or_text, str):
         raw = RawText(_replace_surrogates(path_or_text, "<string>"), "<string>", "str")
     else:
@@ -521,6 +535,8 @@ _FURNITURE_KEYS = (
     "生效日期", "公开方式", "公开范围", "公开时限", "访问次数", "浏览次数", "点击数", "信息来源",
     "来源", "作者", "责任编辑", "字号", "分享到", "分享", "时间", "有效性",
     "当前位置", "您现在的位置", "您的位置", "你的位置", "所在位置",
+    # Seen on portals after the first list: 分类：政务公开, 栏目：, 所属栏目：, 关键词：, 阅读量：, 编辑：.
+    "分类", "所属栏目", "栏目", "关键词", "关键字", "阅读量", "阅读次数", "编辑", "审核", "发布者",
 )
 _KEY_PATTERNS = "|".join(r"\s*".join(map(re.escape, key)) for key in _FURNITURE_KEYS)
 # A furniture line starts with a key and a colon.

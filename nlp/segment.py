@@ -125,6 +125,9 @@ def parse_heading(line: str) -> Heading | None:
         title = (rest[:end] if end >= 0 else rest).strip().rstrip("：:；;，,")
         # Headings carry no sentence terminator; "(二)加强调解。" alone is a short paragraph.
         standalone = end < 0 and len(rest) <= _MAX_HEADING_CHARS
+        if rest.rstrip().endswith(("，", ",", "、", "…", "；", ";")):
+            # "1.行政复议案件数量持续增长，…": a clause that goes on is body text, not a title.
+            standalone = False
         if level == 4 and standalone and end < 0 and len(rest) > 30:
             # "一是" followed by a long unpunctuated clause is body text.
             standalone = False
@@ -182,10 +185,14 @@ def segment_lines(lines: Sequence[Line], report_year: int | None = None, skip_li
     paragraphs: list[Paragraph] = []
     role = "preamble"
     item_level: int | None = None
-    for line in lines:
-        if line.line_no in skip:
-            continue
-        found = parse_heading(line.text)
+    body = [line for line in lines if line.line_no not in skip]
+    parsed = [parse_heading(line.text) for line in body]
+    for index, line in enumerate(body):
+        found = parsed[index]
+        if found is not None and found.level == 3 and found.standalone and _heads_nothing(parsed, index):
+            # A numbered line followed by the next numbered line (or a higher heading, or the end) heads
+            # no text: it is a statement in a list ("1.行政复议案件数量持续增长，案多人少矛盾突出"), kept as body.
+            found = Heading(found.level, found.marker, found.title, standalone=False)
         if found is not None and found.level == 4 and not found.standalone and _lists_items(line.text):
             # "一是……二是……三是……" in one paragraph is a list, not a heading.
             found = None
@@ -220,6 +227,14 @@ def segment_lines(lines: Sequence[Line], report_year: int | None = None, skip_li
             )
         )
     return paragraphs
+
+
+def _heads_nothing(parsed: Sequence[Heading | None], index: int) -> bool:
+    """True if the heading at ``index`` is followed by the end or by a heading of its level or above."""
+    if index + 1 >= len(parsed):
+        return True
+    following = parsed[index + 1]
+    return following is not None and following.level <= parsed[index].level
 
 
 def _lists_items(text: str) -> bool:

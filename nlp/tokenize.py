@@ -65,9 +65,19 @@ def user_words() -> tuple[str, ...]:
 def _build_jieba() -> Callable[[str], list[str]]:
     import jieba
 
-    engine = jieba.Tokenizer()
-    engine.initialize()
-    engine.load_userdict(str(USER_DICT_PATH))
+    # jieba logs its start-up ("Building prefix dict ...") at DEBUG through a stderr handler it installs
+    # itself, so it prints in every process (CLI runs, n_jobs workers) whatever the application configured.
+    # Keep it quiet unless the application asked for debug output.
+    jieba_logger = logging.getLogger("jieba")
+    previous = jieba_logger.level
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        jieba_logger.setLevel(max(previous, logging.INFO))
+    try:
+        engine = jieba.Tokenizer()
+        engine.initialize()
+        engine.load_userdict(str(USER_DICT_PATH))
+    finally:
+        jieba_logger.setLevel(previous)
     return engine.lcut
 
 

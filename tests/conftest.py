@@ -125,7 +125,7 @@ def bad_files(tmp_path_factory):
     (root / "shift_jis.txt").write_bytes(("日本国憲法は国民主権を基本原理としている。" * 20).encode("shift_jis"))
     (root / "empty_dir").mkdir()
     (root / "no_reports").mkdir()
-    (root / "no_reports" / "report.pdf").write_bytes(b"%PDF-1.4\n")
+    (root / "no_reports" / "table.xlsx").write_bytes(b"PK\x03\x04")  # not a report format
     (root / "notes.md").write_text("x")
     return root
 

@@ -6,14 +6,18 @@ folders and HTML pages succeed.
 """
 from __future__ import annotations
 
+import io
 import json
 import pickle
+import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
-from nlp.cli import main
+from nlp.cli import build_parser, main
 from nlp.paths import default_model_dir
 
 from conftest import report_page
@@ -111,7 +115,9 @@ def test_cli_predict_on_an_html_page(capsys, tmp_path, seed_file):
     page.write_text(report_page(raw, "余杭区司法局2023年法治政府建设年度报告"), encoding="utf-8")
     assert main(["predict", "--format", "json", str(page), str(seed_file("yuhang"))]) == 0
     rows = pd.DataFrame(json.loads(capsys.readouterr().out))
-    by_file = {name: group.drop(columns=["file"]).reset_index(drop=True) for name, group in rows.groupby("file")}
+    # The page names its title (from <title>) and its own doc_id; everything else is the same.
+    by_file = {name: group.drop(columns=["file", "doc_id", "title"]).reset_index(drop=True)
+               for name, group in rows.groupby("file")}
     pd.testing.assert_frame_equal(by_file[str(page)], by_file[str(seed_file("yuhang"))])
 
 
@@ -157,10 +163,11 @@ def test_predict_reads_standard_input(capsys, monkeypatch, seed_file):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
     assert main(["predict", "--format", "json", "-"]) == 0
     rows = pd.DataFrame(json.loads(capsys.readouterr().out))
-    assert set(rows["file"]) == {"<stdin>"}
+    assert set(rows["file"]) == {"<stdin>"} and set(rows["doc_id"]) == {"stdin"}
     assert main(["predict", "--format", "json", str(seed_file("xihu"))]) == 0
     from_file = pd.DataFrame(json.loads(capsys.readouterr().out))
-    pd.testing.assert_frame_equal(rows.drop(columns=["file"]), from_file.drop(columns=["file"]))
+    # The same report either way; only where it came from (file name, doc id) differs.
+    pd.testing.assert_frame_equal(rows.drop(columns=["file", "doc_id"]), from_file.drop(columns=["file", "doc_id"]))
 
 
 def test_predict_size_limit_special_files_and_lenient_decoding(capsys, tmp_path, seed_file):
@@ -172,3 +179,67 @@ def test_predict_size_limit_special_files_and_lenient_decoding(capsys, tmp_path,
     _one_line_error(capsys, ["predict", str(stray)], "byte 2,000")
     assert main(["predict", "--lenient", "--format", "json", str(stray)]) == 0
     assert len(json.loads(capsys.readouterr().out)) > 5
+
+
+# --- batches with bad files, output rows, small things --------------------------------------------
+
+def _batch(tmp_path, seed_file):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(seed_file("binjiang"), folder / "a.txt")
+    (folder / "b.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n")
+    (folder / "c.xlsx").write_bytes(b"PK\x03\x04")
+    return folder
+
+
+def test_cli_predict_skip_bad_keeps_the_batch_and_exits_non_zero(capsys, tmp_path, seed_file):
+    folder = _batch(tmp_path, seed_file)
+    assert main(["predict", str(folder), "--format", "json", "--skip-bad"]) == 3
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert {row["doc_id"] for row in rows} == {"a"}
+    assert all(row["district"] == "滨江区" and row["year"] == 2024 and "title" in row for row in rows)
+    assert "skipped" in captured.err and "b.pdf" in captured.err and "c.xlsx" in captured.err
+    # without --skip-bad the bad PDF stops the run with one line naming it
+    _one_line_error(capsys, ["predict", str(folder)], "b.pdf")
+
+
+def test_cli_predict_csv_rows_name_their_report(capsys, seed_file):
+    assert main(["predict", str(seed_file("qiantang")), "--format", "csv"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(frame.columns[:6]) == ["file", "doc_id", "district", "year", "title", "para_id"]
+    assert set(frame["district"]) == {"钱塘区"} and set(frame["year"]) == {2024}
+    assert frame["title"].iloc[0] == "杭州市钱塘区人民政府关于钱塘区2024年法治政府建设年度报告"
+
+
+def test_cli_corpus_skip_bad(capsys, tmp_path, seed_file):
+    folder = _batch(tmp_path, seed_file)
+    assert main(["corpus", str(folder), "--skip-bad", "--format", "csv"]) == 3
+    captured = capsys.readouterr()
+    assert "滨江区" in captured.out and "b.pdf" in captured.err
+
+
+def test_cli_help_examples_are_accepted():
+    from nlp.config import load_config
+    from nlp.pipeline import MAIN_SCHEMA
+
+    parser = build_parser()
+    run_help = parser._subparsers._group_actions[0].choices["run"].format_help()
+    example = re.search(r"e\.g\. --set (\S+=\S+)", " ".join(run_help.split())).group(1)
+    load_config("configs/main.yaml", MAIN_SCHEMA, [example])  # raises if `nlp run` would reject it
+    topics = parser._subparsers._group_actions[0].choices["topics"]
+    assert topics.parse_args(["--config", "x.yaml", "--quiet"]).quiet
+    for command in ("corpus", "predict"):
+        assert "json" in parser._subparsers._group_actions[0].choices[command].format_help().split("--format")[-1]
+
+
+def test_cli_closed_pipe_is_quiet(seeds_path):
+    """`nlp predict seeds --format csv | head -1`: no Broken-pipe message."""
+    process = subprocess.Popen([sys.executable, "-m", "nlp.cli", "predict", str(seeds_path), "--format", "csv"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(seeds_path.parent))
+    process.stdout.readline()
+    process.stdout.close()  # the reader goes away, as `head` does
+    err = process.stderr.read().decode("utf-8")
+    process.wait(timeout=120)
+    assert "Broken pipe" not in err and "Traceback" not in err
+    assert "Building prefix dict" not in err  # jieba's start-up lines stay quiet

@@ -7,6 +7,7 @@ of empty reports gives an empty corpus, not an error.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -158,7 +159,7 @@ def test_data_hash_is_stable(corpus, seeds_path):
 def test_load_corpus_bad_folders(bad_files):
     with pytest.raises(FileNotFoundError, match="corpus folder not found"):
         nlp.load_corpus(bad_files / "missing")
-    with pytest.raises(FileNotFoundError, match=r"no report files \(.txt, .htm, .html\)"):
+    with pytest.raises(FileNotFoundError, match=r"no report files \(.txt, .htm, .html, .pdf, .docx\)"):
         nlp.load_corpus(bad_files / "empty_dir")
     with pytest.raises(FileNotFoundError, match="no report files"):
         nlp.load_corpus(bad_files / "no_reports")
@@ -211,3 +212,40 @@ def test_reports_that_share_a_file_stem_keep_unique_doc_ids(tmp_path, seed_file)
     assert not corpus.paragraphs.duplicated(["doc_id", "para_id"]).any()
     assert corpus.paragraphs.groupby("doc_id")["district"].first().to_dict() == {
         "r00.html": "瓯海区", "r00.txt": "西湖区", "r01": "滨江区"}
+
+
+# --- folders with files that cannot be read ----------------------------------------------------
+
+def _mixed_folder(tmp_path, seed_file):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(seed_file("binjiang"), folder / "a.txt")
+    shutil.copy(seed_file("xihu"), folder / "b.txt")
+    (folder / "c.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n")  # damaged: no text layer to read
+    (folder / "d.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    (folder / "notes.xlsx").write_bytes(b"PK\x03\x04")
+    return folder
+
+
+def test_load_corpus_skips_bad_files_and_lists_them(tmp_path, seed_file):
+    folder = _mixed_folder(tmp_path, seed_file)
+    corpus = nlp.load_corpus(folder, errors="skip")
+    assert sorted(corpus.paragraphs["doc_id"].unique()) == ["a", "b"]
+    reasons = {Path(item.path).name: item.reason for item in corpus.skipped}
+    assert set(reasons) == {"c.pdf", "d.doc", "notes.xlsx"}
+    assert "PDF" in reasons["c.pdf"]
+    assert ".docx" in reasons["d.doc"]
+    assert "not a report format (.xlsx)" in reasons["notes.xlsx"]
+    assert all("\n" not in reason for reason in reasons.values())
+
+
+def test_load_corpus_raises_on_the_first_bad_file_by_default(tmp_path, seed_file):
+    folder = _mixed_folder(tmp_path, seed_file)
+    with pytest.raises(ReportInputError, match=r"c\.pdf"):
+        nlp.load_corpus(folder)
+    with pytest.raises(ValueError, match=r"errors.*'raise', 'skip'"):
+        nlp.load_corpus(folder, errors="ignore")
+
+
+def test_seeds_skip_nothing(corpus):
+    assert corpus.skipped == []

@@ -1,7 +1,6 @@
 """Comparing districts on their figures, and the figure per area."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import nlp

@@ -101,6 +101,14 @@ def document(draw):
             lines.append(marker + title)
             if level == 1:
                 current_1 = title
+            if level == 3:
+                # A numbered line that heads no text is a statement in a list (body), so a level-3
+                # heading here always heads a paragraph; test_numbered_lines_that_head_nothing_are_body
+                # covers the other case.
+                text = draw(body_paragraph())
+                lines.append(text)
+                expected.append(text)
+                heading_1.append(current_1)
         elif kind == "inline":
             level, marker, title = draw(heading())
             text = marker + title + "。" + draw(body_paragraph())
@@ -160,11 +168,14 @@ def _expected_body(text: str) -> list[str]:
         return []  # not a Chinese report: empty result and a warning
     title = find_title(lines)
     out = []
-    for line in lines:
-        if title is not None and line.text == title.text and line.line_no - title.line_no < 20:
-            continue
-        found = parse_heading(line.text)
-        if found is not None and found.standalone:
+    kept = [line for line in lines
+            if not (title is not None and line.text == title.text and line.line_no - title.line_no < 20)]
+    parsed = [parse_heading(line.text) for line in kept]
+    for i, line in enumerate(kept):
+        found = parsed[i]
+        heads_nothing = found is not None and found.level == 3 and (
+            i + 1 == len(kept) or (parsed[i + 1] is not None and parsed[i + 1].level <= 3))
+        if found is not None and found.standalone and not heads_nothing:
             continue
         out.append(line.text)
     return out

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+import nlp
+
 from nlp.reader import body_lines
 from nlp.segment import parse_heading, section_role_for, segment_lines, split_sentences
 
@@ -89,3 +91,22 @@ def test_sentence_splitter_keeps_quoted_titles_whole():
 def test_sentence_splitter_on_empty_text():
     assert split_sentences("") == []
     assert split_sentences("   ") == []
+
+
+def test_numbered_problem_lines_are_body_not_headings():
+    text = ("二、存在的问题\n"
+            "1.行政复议案件数量持续增长，案多人少矛盾突出\n"
+            "2.基层执法人员法治素养有待提高，…\n"
+            "三、下一步工作安排\n"
+            "1.加强法治督察\n"
+            "开展督察3次。\n")
+    paragraphs = nlp.read_report(text).paragraphs
+    assert paragraphs["text"].tolist() == ["1.行政复议案件数量持续增长，案多人少矛盾突出", "2.基层执法人员法治素养有待提高，…",
+                                           "开展督察3次。"]
+    assert paragraphs["section_role"].tolist() == ["problems", "problems", "plans"]
+    assert paragraphs["heading_3"].tolist()[-1] == "加强法治督察"  # a numbered line that heads text is a heading
+
+
+@pytest.mark.parametrize("line", ["分类：政务公开", "所属栏目：法治政府建设", "关键词：法治 报告", "阅读量：1024"])
+def test_more_page_furniture_is_dropped(line):
+    assert nlp.read_report(f"{line}\n一、主要举措和成效\n开展普法活动20场。").paragraphs["text"].tolist() == ["开展普法活动20场。"]

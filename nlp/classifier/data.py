@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -30,7 +31,7 @@ from ..paths import dev_set_path
 from .taxonomy import DEFAULT_LABELS_PATH, Taxonomy, load_taxonomy, to_indicator
 
 __all__ = ["TrainingData", "load_training_data", "load_labelled_paragraphs", "load_dev_set",
-           "GUIDE_EXAMPLES_FILE", "CLAUSES_FILE"]
+           "read_labelled_file", "load_user_training_data", "GUIDE_EXAMPLES_FILE", "CLAUSES_FILE"]
 
 logger = logging.getLogger(__name__)
 
@@ -197,3 +198,141 @@ def load_dev_set(path: str | os.PathLike | None = None) -> pd.DataFrame | None:
         return None
     return pd.DataFrame(read_jsonl(path, required=("text", "labels")))
 
+
+
+# --- a user's own paragraph labels ---------------------------------------------------------------
+
+_LABEL_SEPARATORS = re.compile(r"\s*[;；|,，]\s*")
+USER_GROUP_FOLDS = 5  # rows without doc_id or district are dealt into this many groups for held-out scores
+
+
+def _parse_labels(value: Any, where: str) -> list[str]:
+    if isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where}: 'labels' must be a list of label ids, received {value!r}")
+        return [v.strip() for v in value if v.strip()]
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            try:
+                return _parse_labels(json.loads(text), where)
+            except json.JSONDecodeError:
+                raise ValueError(f"{where}: 'labels' is not a valid JSON list: {text!r}") from None
+        return [part for part in _LABEL_SEPARATORS.split(text) if part]
+    raise ValueError(f"{where}: 'labels' must be a list of label ids or a string 'a;b', received {value!r}")
+
+
+def read_labelled_file(path: str | os.PathLike, taxonomy: Taxonomy) -> pd.DataFrame:
+    """A user's labelled paragraphs: JSONL or CSV with ``text`` and ``labels`` (optional ``doc_id``, ``district``).
+
+    In a CSV, ``labels`` holds label ids separated by ``;`` (or ``|`` / ``,``),
+    or a JSON list; an empty cell means "none of the labels". Every problem is
+    a one-line ``ValueError`` naming the file and the row.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id, district, para_id, text, labels`` (``doc_id``/``district``
+        empty strings where the file has none).
+
+    Examples
+    --------
+    >>> read_labelled_file("my_labels.csv", default_taxonomy())  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"labelled data file not found: {str(path)!r}")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{path}: the file is empty; expected a header with 'text' and 'labels' and one row "
+                             "per paragraph") from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}: not a readable UTF-8 CSV ({' '.join(str(exc).split())})") from None
+        records = frame.to_dict("records")
+        row_name = lambda i: f"{path}: row {i + 2}"  # noqa: E731 - the header is row 1, as a spreadsheet shows
+        columns = list(frame.columns)
+    elif suffix in (".jsonl", ".json"):
+        records = read_jsonl(path)
+        row_name = lambda i: f"{path}:{i + 1}"  # noqa: E731
+        columns = sorted({key for record in records for key in record})
+    else:
+        raise ValueError(f"{path}: expected a .jsonl or .csv file of labelled paragraphs, received {suffix or 'no extension'!r}")
+    if not records:
+        raise ValueError(f"{path}: no rows; expected one paragraph per row with 'text' and 'labels'")
+    missing = [c for c in ("text", "labels") if c not in columns]
+    if missing:
+        raise ValueError(f"{path}: expected columns 'text' and 'labels', missing {missing}; found {columns}")
+    valid = set(taxonomy.ids)
+    rows = []
+    for i, record in enumerate(records):
+        where = row_name(i)
+        text = record.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{where}: empty or missing 'text'")
+        labels = _parse_labels(record.get("labels"), where)
+        unknown = [label for label in labels if label not in valid]
+        if unknown:
+            raise ValueError(f"{where}: unknown label {unknown[0]!r}; valid labels are {list(taxonomy.ids)} "
+                             "(use --labels for your own taxonomy)")
+        rows.append({"doc_id": str(record.get("doc_id") or ""), "district": str(record.get("district") or ""),
+                     "para_id": i, "text": text.strip(), "labels": sorted(set(labels), key=taxonomy.ids.index)})
+    frame = pd.DataFrame(rows)
+    if not any(frame["labels"].map(len)):
+        raise ValueError(f"{path}: no row carries a label; a model needs paragraphs labelled with each area "
+                         f"(valid labels: {list(taxonomy.ids)})")
+    return frame
+
+
+def load_user_training_data(path: str | os.PathLike, labels: str | os.PathLike = DEFAULT_LABELS_PATH,
+                            guide_examples: bool = False, seeds: str | os.PathLike = "seeds") -> TrainingData:
+    """Training data from a user's labelled paragraphs alone (clause labels are not needed).
+
+    Held-out groups are the rows' ``district``, else their ``doc_id``, else
+    :data:`USER_GROUP_FOLDS` groups dealt in file order, so the leave-one-group-out
+    scores never test on a group that was trained on.
+
+    Parameters
+    ----------
+    path : path
+        JSONL or CSV (see :func:`read_labelled_file`).
+    labels : path
+        The taxonomy YAML the labels belong to.
+    guide_examples : bool
+        Also train on the package's guide examples (``seeds/guide_examples.jsonl``;
+        only meaningful with the default taxonomy).
+    """
+    taxonomy = load_taxonomy(labels)
+    frame = read_labelled_file(path, taxonomy)
+    if (frame["district"] != "").all() and frame["district"].nunique() >= 2:
+        frame["group"] = frame["district"]
+    elif (frame["doc_id"] != "").all() and frame["doc_id"].nunique() >= 2:
+        frame["group"] = frame["doc_id"]
+    else:
+        frame["group"] = [f"fold{i % USER_GROUP_FOLDS + 1}" for i in range(len(frame))]
+    frame["district"] = frame["group"]  # the grouping column TrainingData's protocols hold out
+    frame["doc_id"] = frame["doc_id"].where(frame["doc_id"] != "", frame["group"])
+    paragraphs = frame[["doc_id", "district", "para_id", "text", "labels"]]
+    clauses = pd.DataFrame(columns=["doc_id", "district", "para_id", "sent_id", "text", "labels"])
+    guide = pd.DataFrame(columns=["text", "labels"])
+    sources = [str(path)]
+    if guide_examples:
+        guide_path = resolve_seeds(seeds) / GUIDE_EXAMPLES_FILE
+        guide = load_labelled_paragraphs(guide_path, taxonomy)[["text", "labels"]]
+        sources.append(str(guide_path))
+    digest = hashlib.sha256()
+    for table in (paragraphs[["doc_id", "district", "text", "labels"]], guide):
+        digest.update(table.to_json(orient="records", force_ascii=False).encode("utf-8"))
+    return TrainingData(paragraphs, clauses, guide, taxonomy, data_hash=digest.hexdigest(), sources=sources)
+
+
+def resolve_seeds(seeds: str | os.PathLike) -> Path:
+    from ..paths import resolve_project_path
+
+    return resolve_project_path(str(seeds))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ from .features import ANALYZERS, build_features, n_features
 from .rules import rule_hits, split_clauses
 from .taxonomy import Taxonomy, default_taxonomy, labels_from_indicator, taxonomy_from_data
 from .thresholds import choose_thresholds
+
+if TYPE_CHECKING:  # only for the annotation of classify_report; the reading layer is imported when called
+    from ..corpus import Report
 
 __all__ = ["PolicyClassifier", "UNITS", "RULE_MODES", "THRESHOLD_MODES", "ANALYZERS"]
 
@@ -335,9 +338,9 @@ class PolicyClassifier(MultiLabelTextClassifier, BaseEstimator):
     def classify_report(self, path_or_text: Union[str, os.PathLike, bytes, "Report"]) -> pd.DataFrame:
         """Read a new report and label every paragraph.
 
-        Returns a DataFrame with ``para_id``, the heading columns,
-        ``section_role``, ``text``, ``labels`` and one probability column
-        per label id.
+        Returns a DataFrame with ``doc_id``, ``district``, ``year``,
+        ``title``, ``para_id``, the heading columns, ``section_role``,
+        ``text``, ``labels`` and one probability column per label id.
 
         Examples
         --------
@@ -348,8 +351,11 @@ class PolicyClassifier(MultiLabelTextClassifier, BaseEstimator):
 
         # A Report already read (with a size limit or lenient decoding) is used as it is.
         report = path_or_text if isinstance(path_or_text, Report) else read_report(path_or_text)
-        columns = ["para_id", "heading_1", "heading_2", "heading_3", "heading_path", "section_role", "text"]
+        columns = ["doc_id", "district", "year", "para_id", "heading_1", "heading_2", "heading_3", "heading_path",
+                   "section_role", "text"]
         frame = report.paragraphs[columns].reset_index(drop=True).copy()
+        # Rows name their report, so tables of many reports can be concatenated and grouped.
+        frame.insert(3, "title", pd.Series([report.metadata.title] * len(frame), dtype="object"))
         check_is_fitted(self, "coef_")
         proba = self._scores(frame["text"].tolist())
         frame["labels"] = labels_from_indicator(self._decide(proba), self.label_ids_)

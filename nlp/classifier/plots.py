@@ -1,4 +1,4 @@
-"""Figures for classifier evaluations (matplotlib, Agg backend, no CJK glyphs needed)."""
+"""Figures for classifier evaluations (matplotlib, Agg backend, the CJK font of :mod:`nlp.fonts`)."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -16,32 +16,75 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..fonts import use_cjk_font
+
+    use_cjk_font()
     return plt
 
 
-def per_label_f1_figure(results: Sequence[EvaluationResult], title: str = "Per-label F1 with 95% bootstrap intervals"):
-    """Grouped bars: one group per label, one bar per (model, evaluation), error bars from the bootstrap."""
+# The models a paper figure compares by default: the learned model against the keyword baseline.
+# Every model's per-label scores are in per_label.csv.
+DEFAULT_FIGURE_MODELS = ("keywords", "model")
+_EVALUATION_TITLES = {"lodo": "leave one seed district out", "corpus": "corpus folds (by writer)",
+                      "dev": "development set (other provinces)"}
+
+
+def _interval(result: EvaluationResult, key: str, value: float) -> tuple[float, float]:
+    low, high = result.intervals.get(key, (value, value))
+    return low, high
+
+
+def per_label_f1_figure(results: Sequence[EvaluationResult], title: str = "Per-label F1 with 95% bootstrap intervals",
+                        models: Sequence[str] | None = DEFAULT_FIGURE_MODELS):
+    """One panel per evaluation; in each, per-label and macro F1 of a few models side by side, with intervals.
+
+    Parameters
+    ----------
+    results : sequence of EvaluationResult
+    models : sequence of str or None
+        Model names to draw (in this order, one colour each across panels);
+        None draws every model. Names not present are ignored; if none is
+        present, every model is drawn.
+    """
     plt = _pyplot()
     results = list(results)
+    present = list(dict.fromkeys(r.model for r in results))
+    chosen = [m for m in (models or present) if m in present] or present
+    evaluations = list(dict.fromkeys(r.evaluation for r in results if r.model in chosen))
     label_ids = results[0].label_ids
-    fig, ax = plt.subplots(figsize=(max(7, 1.6 * len(label_ids) + 2), 4.2))
-    width = 0.8 / max(1, len(results))
-    x = np.arange(len(label_ids) + 1)
-    for i, result in enumerate(results):
-        table = result.table.set_index("label")
-        names = list(label_ids) + ["macro"]
-        values = np.array([table.loc[n, "f1"] for n in names])
-        low = np.array([result.intervals.get(f"f1_{j}", (v, v))[0] for j, v in enumerate(values[:-1])] + [result.intervals.get("macro_f1", (values[-1],) * 2)[0]])
-        high = np.array([result.intervals.get(f"f1_{j}", (v, v))[1] for j, v in enumerate(values[:-1])] + [result.intervals.get("macro_f1", (values[-1],) * 2)[1]])
-        ax.bar(x + i * width - 0.4 + width / 2, values, width, yerr=[values - low, high - values], capsize=2,
-               label=f"{result.model} ({result.evaluation})")
-    ax.set_xticks(x)
-    ax.set_xticklabels([l.replace("_", "\n") for l in label_ids] + ["macro"], fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("F1")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    names = list(label_ids) + ["macro"]
+    colours = plt.get_cmap("tab10").colors
+    fig, axes = plt.subplots(1, len(evaluations), figsize=(max(4.2, 0.75 * len(names) * max(1, len(chosen)) / 2 + 1.5)
+                                                           * len(evaluations), 4.0),
+                             sharey=True, squeeze=False)
+    width = 0.8 / len(chosen)
+    x = np.arange(len(names))
+    for ax, evaluation in zip(axes[0], evaluations):
+        for i, model in enumerate(chosen):
+            result = next((r for r in results if r.model == model and r.evaluation == evaluation), None)
+            if result is None:
+                continue
+            table = result.table.set_index("label")
+            values = np.array([table.loc[n, "f1"] for n in names], dtype=float)
+            bounds = [_interval(result, f"f1_{j}", v) for j, v in enumerate(values[:-1])]
+            bounds.append(_interval(result, "macro_f1", values[-1]))
+            low, high = np.array(bounds).T
+            ax.bar(x + (i - (len(chosen) - 1) / 2) * width, values, width,
+                   yerr=[np.clip(values - low, 0, None), np.clip(high - values, 0, None)], capsize=2,
+                   color=colours[i % len(colours)], label=model, error_kw={"elinewidth": 0.8})
+        ax.axvline(len(names) - 1.5, color="grey", lw=0.6, ls=":")
+        ax.set_xticks(x)
+        ax.set_xticklabels([n.replace("_", "\n") for n in names], fontsize=8)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(_EVALUATION_TITLES.get(evaluation, evaluation), fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("F1")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    # The legend sits above the panels, never over a bar.
+    fig.legend(handles, labels, loc="upper center", ncol=len(chosen), fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.945))
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 

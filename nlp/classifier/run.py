@@ -10,6 +10,8 @@ config to find them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,17 +121,73 @@ def train_final(config: dict[str, Any], data: TrainingData) -> PolicyClassifier:
     return clf.fit(texts, labels, groups=groups)
 
 
+def _user_data_config(config: dict[str, Any], data_path: Path, guide_examples: bool | None) -> dict[str, Any]:
+    """The config for training on a user's file: paragraph units (no clause labels), no candidates,
+    guide examples only with the default taxonomy."""
+    from .taxonomy import DEFAULT_LABELS_PATH
+
+    default_taxonomy = (Path(resolve_project_path(config["labels"])).resolve()
+                        == Path(resolve_project_path(DEFAULT_LABELS_PATH)).resolve())
+    with_guide = config["data"]["guide_examples"] if guide_examples is None else guide_examples
+    if with_guide and not default_taxonomy:
+        logger.info("own taxonomy %s: training without the guide examples (they carry the default labels)",
+                    config["labels"])
+        with_guide = False
+    model = dict(config["model"])
+    if model["unit"] != "paragraph":
+        logger.info("training on paragraphs: %s has paragraph labels only", data_path)
+        model["unit"] = "paragraph"
+    return {**config, "model": model, "candidates": [],
+            "data": {**config["data"], "guide_examples": with_guide, "corpus": None}}
+
+
 def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: bool = True,
-              progress: bool = True, model_dir: str | Path | None = None) -> JobOutcome:
-    """Evaluate the configured model held-out, fit it on all data, save it, log and register it."""
+              progress: bool = True, model_dir: str | Path | None = None, data_path: str | Path | None = None,
+              eval_path: str | Path | None = None, guide_examples: bool | None = None) -> JobOutcome:
+    """Evaluate the configured model held-out, fit it on all data, save it, log and register it.
+
+    With ``data_path`` (a JSONL or CSV of labelled paragraphs, see
+    :func:`nlp.classifier.data.read_labelled_file`) the model trains on that
+    file alone (plus the guide examples unless ``guide_examples=False``), is
+    scored leave-one-group-out over its ``district``/``doc_id`` groups and,
+    with ``eval_path``, on that held-out file (the ``dev`` column). Results
+    and model then go to ``runs/<file>-<data hash>/`` folders (never the
+    tracked ``experiments/results/classifier`` or ``models/policy_classifier``)
+    unless ``model_dir`` says otherwise, and the model is not registered.
+
+    Examples
+    --------
+    >>> outcome = run_train("configs/classifier.yaml", data_path="my_labels.csv", tracking=False)  # doctest: +SKIP
+    >>> outcome.metrics["lodo_macro_f1"], outcome.model_dir                                         # doctest: +SKIP
+    """
     config = load_classifier_config(config_path, list(overrides))
-    data = load_job_data(config)
+    user_data = data_path is not None
+    if user_data:
+        from .data import load_user_training_data
+
+        data_path = Path(data_path)
+        config = _user_data_config(config, data_path, guide_examples)
+        data = load_user_training_data(data_path, resolve_project_path(config["labels"]),
+                                       config["data"]["guide_examples"], config["data"]["seeds"])
+        # Other data or other settings: another folder, so no run overwrites another's results.
+        settings = json.dumps([data.data_hash, config["model"], config["labels"]], sort_keys=True, default=str)
+        run_folder = f"runs/{data_path.stem}-{hashlib.sha256(settings.encode('utf-8')).hexdigest()[:8]}"
+        config = {**config, "tracking": {**config["tracking"], "registered_model": None, "alias": None},
+                  "output": {"model_dir": str(Path("models") / run_folder),
+                             "results_dir": str(Path(config["output"]["results_dir"]).parent / run_folder)}}
+    else:
+        data = load_job_data(config)
     eval_config = {**config, "candidates": []}
-    with _run(config, config_path, data, _run_name("train", config["model"]), tracking) as run:
-        results = evaluate_candidates(eval_config, data, progress)
-        folder = resolve_project_path(config["output"]["results_dir"]) / "train"
-        table = write_results(results, folder, run is not None)
+    evaluations = ("lodo",) if user_data else ("lodo", "corpus", "dev")
+    run_name = _run_name("train", config["model"]) + (f" data={data_path.name}" if user_data else "")
+    with _run(config, config_path, data, run_name, tracking) as run:
+        results = evaluate_candidates(eval_config, data, progress, evaluations=evaluations)
         classifier = train_final(config, data)
+        if eval_path is not None:
+            results += _score_held_out_file(classifier, eval_path, data, config)
+        folder = resolve_project_path(config["output"]["results_dir"])
+        folder = folder if user_data else folder / "train"
+        table = write_results(results, folder, run is not None)
         scores = {r.evaluation: {"micro_f1": r.micro_f1, "macro_f1": r.macro_f1,
                                  "macro_f1_ci": list(r.intervals.get("macro_f1", ()))}
                   for r in results if r.model == "model"}
@@ -151,6 +209,24 @@ def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: 
             log_classifier_model(target, examples, config["tracking"]["registered_model"], config["tracking"]["alias"])
     logger.info("model written to %s", target)
     return JobOutcome("train", folder, table, metrics, run.info.run_id if run is not None else None, target, results)
+
+
+def _score_held_out_file(classifier: PolicyClassifier, eval_path: str | Path, data: TrainingData,
+                         config: dict[str, Any]) -> list[EvaluationResult]:
+    """The trained model and the keyword baseline scored on a held-out labelled file (the ``dev`` column)."""
+    from .data import read_labelled_file
+    from .metrics import evaluate
+    from .rules import KeywordLabeler
+    from .taxonomy import to_indicator
+
+    held_out = read_labelled_file(eval_path, data.taxonomy)
+    texts = held_out["text"].tolist()
+    y_true = to_indicator(held_out["labels"].tolist(), data.taxonomy.ids)
+    n_boot, seed = config["evaluation"]["bootstrap"], config["evaluation"]["seed"]
+    ids = list(data.taxonomy.ids)
+    keywords = KeywordLabeler(taxonomy=data.taxonomy).fit([]).predict_indicator(texts)
+    return [evaluate("keywords", "dev", y_true, keywords, ids, n_boot, seed),
+            evaluate("model", "dev", y_true, classifier.predict_indicator(texts), ids, n_boot, seed)]
 
 
 def study_main(default_config: str, description: str, argv=None) -> None:

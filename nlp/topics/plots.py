@@ -3,8 +3,8 @@
 Figures are built with :class:`matplotlib.figure.Figure` directly (the Agg
 canvas), so nothing here touches pyplot's global state or needs a display.
 
-Chinese glyphs are used only when a CJK-capable font is installed
-(:func:`cjk_font`). Without one, topics are labelled ``T0, T1, ...`` (their
+Chinese glyphs come from the CJK font that the set-up installs and
+:mod:`nlp.fonts` registers (:func:`cjk_font`). In an environment without it, topics are labelled ``T0, T1, ...`` (their
 top words are in ``topic_words.csv``) and districts by the Latin names given
 in the config's ``plots.district_labels`` or, failing that, ``G1, G2, ...``;
 :func:`axis_labels` returns the mapping so it can be written beside the PNGs.
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
-import subprocess
 from functools import lru_cache
 from typing import Mapping, Sequence
 
@@ -35,31 +33,17 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CJK_NAME_HINTS = ("CJK", "Noto Sans SC", "Noto Serif SC", "WenQuanYi", "Source Han", "SimHei", "SimSun",
-                   "Microsoft YaHei", "PingFang", "Heiti", "Songti", "AR PL", "Droid Sans Fallback")
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The family name of an installed font with Chinese glyphs that matplotlib knows, else None."""
-    from matplotlib import font_manager
+    """The family name of the CJK font registered for figures (:func:`nlp.fonts.use_cjk_font`), else None."""
+    from ..fonts import use_cjk_font
 
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    candidates: list[str] = []
-    if shutil.which("fc-list"):
-        try:
-            out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10).stdout
-            for line in out.splitlines():
-                candidates.extend(name.strip() for name in line.split(",") if name.strip())
-        except (OSError, subprocess.SubprocessError):
-            pass
-    candidates.extend(name for name in sorted(known) if any(h.lower() in name.lower() for h in _CJK_NAME_HINTS))
-    for name in candidates:
-        if name in known:
-            logger.debug("CJK font for plots: %s", name)
-            return name
-    logger.info("no CJK font found; plots label topics T0, T1, ... and districts by Latin names")
-    return None
+    family = use_cjk_font()
+    if family is None:
+        logger.info("no CJK font found; plots label topics T0, T1, ... and districts by Latin names")
+    return family
 
 
 def axis_labels(names: Sequence[str], mapping: Mapping[str, str] | None = None, prefix: str = "G") -> list[str]:
@@ -107,13 +91,20 @@ def heatmap(matrix: pd.DataFrame, title: str = "", row_labels: Sequence[str] | N
     fig = _figure(max(4.0, 0.9 * n_cols + 2.5), max(2.5, 0.5 * n_rows + 1.5))
     ax = fig.add_subplot()
     kwargs = {}
+    shown = values
     if center is not None:
-        from matplotlib.colors import TwoSlopeNorm
+        # A ratio (lift) is centred on `center` on a log scale: 0.5 and 2 are equally far from 1, and the
+        # colour bar never shows impossible negative values. Zeros are drawn at the floor of the scale.
+        from matplotlib.colors import LogNorm
 
-        finite = values[np.isfinite(values)]
-        span = max(abs(finite.max() - center), abs(center - finite.min()), 1e-9) if finite.size else 1.0
-        kwargs["norm"] = TwoSlopeNorm(vcenter=center, vmin=center - span, vmax=center + span)
-    image = ax.imshow(values, aspect="auto", cmap=cmap, **kwargs)
+        positive = values[np.isfinite(values) & (values > 0)]
+        # At most 1/8 .. 8: beyond that the cell's number tells the value, and one near-zero lift
+        # does not wash out every other colour.
+        span = min(max(float(np.max(np.abs(np.log2(positive / center)))), 1.0), 3.0) if positive.size else 1.0
+        vmin, vmax = center * 2.0 ** -span, center * 2.0 ** span
+        shown = np.where(np.isfinite(values), np.clip(values, vmin, vmax), np.nan)
+        kwargs["norm"] = LogNorm(vmin=vmin, vmax=vmax)
+    image = ax.imshow(shown, aspect="auto", cmap=cmap, **kwargs)
     font = _fontfamily()
     ax.set_xticks(range(n_cols), labels=list(col_labels if col_labels is not None else matrix.columns), rotation=45,
                   ha="right", **font)
@@ -121,11 +112,19 @@ def heatmap(matrix: pd.DataFrame, title: str = "", row_labels: Sequence[str] | N
     for i in range(n_rows):
         for j in range(n_cols):
             if np.isfinite(values[i, j]):
-                r, g, b, _ = image.cmap(image.norm(values[i, j]))
+                r, g, b, _ = image.cmap(image.norm(shown[i, j]))
                 color = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
                 ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=8, color=color)
     ax.set_title(title, **font)
-    fig.colorbar(image, ax=ax, label=colorbar_label)
+    bar = fig.colorbar(image, ax=ax, label=colorbar_label)
+    if center is not None:
+        from matplotlib.ticker import FixedLocator, NullLocator
+
+        low, high = image.norm.vmin, image.norm.vmax
+        ticks = [center * 2.0 ** k for k in range(-8, 9) if low <= center * 2.0 ** k <= high]
+        bar.ax.yaxis.set_major_locator(FixedLocator(ticks))
+        bar.ax.yaxis.set_minor_locator(NullLocator())
+        bar.ax.set_yticklabels([f"{t:g}" for t in ticks])
     return fig
 
 
