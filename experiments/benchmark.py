@@ -57,7 +57,7 @@ if kind == "classifier":
     units = len(texts) * scale
 elif kind == "lda":
     paragraphs = replicate(corpus.paragraphs, scale)
-    nlp.fit_topics(paragraphs, method="lda", n_topics=6, seeds=[0], progress=False)
+    nlp.fit_topics(paragraphs, method="lda", n_topics=6, n_restarts=1, progress=False)
     units = len(paragraphs)
 else:
     paragraphs = replicate(corpus.paragraphs, scale)

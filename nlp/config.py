@@ -80,7 +80,7 @@ KEY_ALIASES = {
     "nr_topics": "n_topics",
     "topn": "top_n_words",
     "seed": "random_state",
-    "seeds": "random_state and n_restarts",
+    "seeds": "random_state",
 }
 
 
@@ -139,7 +139,9 @@ def validate(data: Mapping[str, Any] | None, schema: Schema, source: str = "<con
     unknown = sorted(set(data) - set(schema))
     if unknown:
         renamed = KEY_ALIASES.get(unknown[0])
-        hint = f" (did you mean {renamed!r}?)" if renamed and renamed.split(" ")[0] in schema else ""
+        hint = f" (did you mean {renamed!r}?)" if renamed in schema else ""
+        if unknown[0] == "seeds" and "n_restarts" in schema:
+            hint = " (restarts are 'random_state' for the first seed plus 'n_restarts')"
         raise ConfigError(
             f"{source}: unknown key {_prefix + unknown[0]!r}{hint}; valid keys here are {sorted(schema)}"
         )

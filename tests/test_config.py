@@ -80,3 +80,15 @@ def test_cli_reports_a_bad_override_before_any_work(capsys):
 def test_schema_rejects_unknown_classifier_keys():
     with pytest.raises(ConfigError, match="unknown key 'modle'"):
         validate({"modle": {}}, CLASSIFIER_SCHEMA, "x.yaml")
+
+
+def test_other_libraries_names_for_a_key_get_a_hint_naming_ours():
+    from nlp.topics.schema import validate_fit_options
+
+    for alias in ("num_topics", "nr_topics"):
+        with pytest.raises(ConfigError, match=rf"unknown key '{alias}' \(did you mean 'n_topics'\?\)"):
+            validate_fit_options("bertopic", {alias: 5})
+    with pytest.raises(ConfigError, match=r"'topn' \(did you mean 'top_n_words'\?\)"):
+        validate_fit_options("lda", {"topn": 5})
+    with pytest.raises(ConfigError, match=r"'seeds' \(restarts are 'random_state' .* 'n_restarts'\)"):
+        validate_fit_options("lda", {"seeds": [0, 1]})
