@@ -98,9 +98,13 @@ def test_zero_count_cell_is_not_called_significant_from_a_degenerate_interval():
     # group "z" (3 paragraphs) never shows T1, which has 18% overall: 0/3 is well within chance
     theta = np.eye(2)[[0] * 3 + [0] * 24 + [1] * 6]
     groups = ["z"] * 3 + ["r"] * 30
-    row = cmp.contrasts(theta, groups, n_boot=300, n_perm=500).set_index(["group", "topic"]).loc[("z", "T1")]
+    boot = cmp.contrasts(theta, groups, n_boot=300, n_perm=500, interval="bootstrap")
+    row = boot.set_index(["group", "topic"]).loc[("z", "T1")]
     assert row["prevalence"] == 0 and row["lift_high"] < 1  # the bootstrap interval alone would say "under"
     assert row["p_value"] > 0.05 and not row["under"]
+    # the pooled interval of a 3-paragraph group is wide enough to include "no difference"
+    pooled = cmp.contrasts(theta, groups, n_boot=300, n_perm=500).set_index(["group", "topic"]).loc[("z", "T1")]
+    assert pooled["lift_low"] < 1 < pooled["lift_high"] and not pooled["under"]
 
 
 def test_benjamini_hochberg():

@@ -140,7 +140,7 @@ def prevalence_heatmap(prevalence_matrix: pd.DataFrame, by: str = "district",
 
 def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels: Mapping[str, str] | None = None,
                          ci: float = 0.95):
-    """Small multiples, one per topic: each group's prevalence with its bootstrap interval."""
+    """Small multiples, one per topic: each group's prevalence with its interval (pooled or bootstrap)."""
     topics = list(dict.fromkeys(prevalence["topic"]))
     groups = sorted(prevalence[by].unique())
     names = axis_labels(groups, labels)
@@ -152,10 +152,11 @@ def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels:
     y = np.arange(len(groups))
     for ax, topic in zip(axes, topics):
         rows = prevalence[prevalence["topic"] == topic].set_index(by).loc[groups]
-        est = rows["prevalence"].to_numpy()
+        # the pooled estimate is the centre of a pooled interval; the raw share may lie outside it
+        est = rows["prevalence_pooled" if "prevalence_pooled" in rows else "prevalence"].to_numpy()
         err = np.vstack([est - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - est])
         ax.errorbar(est, y, xerr=np.clip(err, 0, None), fmt="o", ms=4, capsize=2)
-        overall = float(np.average(est, weights=rows["n_paragraphs"].to_numpy()))
+        overall = float(np.average(rows["prevalence"].to_numpy(), weights=rows["n_paragraphs"].to_numpy()))
         ax.axvline(overall, color="grey", lw=0.8, ls="--")
         ax.set_title(str(topic), fontsize=9)
         ax.set_yticks(y, labels=names, **font)
@@ -163,7 +164,8 @@ def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels:
     axes[0].invert_yaxis()  # shared: first group on top in every panel
     for ax in axes[len(topics):]:
         ax.set_visible(False)
-    fig.suptitle(f"Topic prevalence by {by} with {int(ci * 100)}% bootstrap intervals (dashed: all paragraphs)",
+    kind = "partial-pooling" if "prevalence_pooled" in prevalence.columns else "bootstrap"
+    fig.suptitle(f"Topic prevalence by {by} with {int(ci * 100)}% {kind} intervals (dashed: all paragraphs)",
                  fontsize=10)
     return fig
 

@@ -19,6 +19,7 @@ from ..checks import check_choice
 from ..config import Field, load_config, validate
 from .bertopic_model import CLUSTERINGS, EMBEDDINGS, OUTLIER_STRATEGIES, REDUCTIONS, BertopicTopicModel
 from .lda import ALPHA_CHOICES, ETA_CHOICES, LdaTopicModel
+from .compare import INTERVALS
 from .result import WEIGHTS
 from .selection import K_RULES, SWEEP_METRICS
 
@@ -86,8 +87,10 @@ COMPARE_SCHEMA = {
     "n_boot": Field(int, 2000, min=100, max=100000),
     "ci": Field(float, 0.95, min=0.5, max=0.999),
     "n_perm": Field(int, 1000, min=0, max=100000),
-    "prior": Field(float, 1.0, min=0.0),
+    "prior": Field(float, 1.0, min=0.01, help="pseudo-paragraphs at the corpus-wide shares (smoothing, pooling)"),
     "top_n": Field(int, 3, min=1, max=20),
+    "interval": Field(str, "pooled", choices=INTERVALS, help="pooled: partial pooling; bootstrap: resample reports"),
+    "min_group_size": Field(int, 3, min=1, help="groups with fewer paragraphs are reported but not tested"),
     "random_state": Field(int, 0, min=0),
 }
 
