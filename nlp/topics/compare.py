@@ -74,6 +74,7 @@ logger = logging.getLogger(__name__)
 
 #: How prevalence intervals are computed (see the module docstring).
 INTERVALS = ("pooled", "bootstrap")
+_MAX_INFO = 10.0
 _BATCH_CELLS = 2_000_000  # permutation batch size: rows x permutations held in memory at once
 
 
@@ -175,7 +176,8 @@ def _posterior(theta, groups, w, clusters, labels, prior: float):
     bernoulli = mu * (1 - mu)
     with np.errstate(invalid="ignore", divide="ignore"):
         info = np.where(var > 1e-12, bernoulli / var, 1.0)
-    info = np.clip(info, 1.0, 1e3)
+    # A soft weight is worth at most a few 0/1 observations, however alike the corpus's weights are.
+    info = np.clip(info, 1.0, _MAX_INFO)
     icc = _intra_report_correlation(theta, clusters)
     codes = np.searchsorted(labels, groups)
     sums, totals = _group_sums(wn[:, None] * theta, wn, codes, len(labels))
