@@ -55,9 +55,10 @@ def _fit_bertopic(texts: list[str], tokenizer, opts: dict[str, Any]):
 
     keys = ("n_topics", "embedding", "embedding_dim", "embedding_min_df", "embedding_model_path", "reduction",
             "reduction_dim", "clustering", "min_cluster_size", "outlier_strategy", "reduce_frequent_words",
-            "top_n_words", "random_state")
+            "top_n_words", "topic_shares", "random_state")
     model = BertopicTopicModel(tokenizer=tokenizer, **{k: opts[k] for k in keys}).fit(texts)
-    extra = {"outlier_share": model.outlier_share_, "outlier_share_before_reduction": model.initial_outlier_share_}
+    extra = {"outlier_share": model.outlier_share_, "outlier_share_before_reduction": model.initial_outlier_share_,
+             "one_hot_fallback_share": model.one_hot_fallback_share_}
     return model, model.doc_topics_, model.topic_words_, list(model.topic_ids_), None, None, extra
 
 

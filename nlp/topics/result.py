@@ -41,7 +41,8 @@ class TopicResult:
         district, year, para_id, section_role, topic`` (dominant topic, -1 =
         outlier), ``topic_weight``, ``n_tokens`` and one weight column per
         topic (:attr:`topic_columns`, rows sum to 1). LDA weights are topic
-        proportions; BERTopic weights are one-hot (sentence units: shares).
+        proportions; BERTopic weights are soft topic shares (its approximate
+        distribution; ``topic_shares="one_hot"`` for the assigned topic only).
     unit_topics : pandas.DataFrame
         The same per fitted unit (equal to ``doc_topics`` for paragraphs).
     topic_columns : list of str

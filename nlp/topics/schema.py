@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from ..checks import check_choice
 from ..config import Field, load_config, validate
-from .bertopic_model import CLUSTERINGS, EMBEDDINGS, OUTLIER_STRATEGIES, REDUCTIONS, BertopicTopicModel
+from .bertopic_model import CLUSTERINGS, EMBEDDINGS, OUTLIER_STRATEGIES, REDUCTIONS, TOPIC_SHARES, BertopicTopicModel
 from .lda import ALPHA_CHOICES, ETA_CHOICES, LdaTopicModel
 from .compare import INTERVALS
 from .result import WEIGHTS
@@ -78,6 +78,8 @@ BERTOPIC_SCHEMA = {
     "outlier_strategy": Field(str, _BERTOPIC["outlier_strategy"], choices=OUTLIER_STRATEGIES),
     "reduce_frequent_words": Field(bool, _BERTOPIC["reduce_frequent_words"]),
     "top_n_words": Field(int, _BERTOPIC["top_n_words"], min=3, max=50),
+    "topic_shares": Field(str, _BERTOPIC["topic_shares"], choices=TOPIC_SHARES,
+                          help="approximate: soft shares (approximate_distribution); one_hot: the assigned topic"),
     "random_state": Field(int, _BERTOPIC["random_state"], min=0),
 }
 
