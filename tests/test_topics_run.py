@@ -21,8 +21,8 @@ def test_configs_load_and_validate(tmp_path):
     assert bert["method"] == "bertopic" and bert["bertopic"]["n_topics"] == 5
     source = (project_root() / "configs" / "topics_lda.yaml").read_text(encoding="utf-8")
     cases = {
-        "unknown.yaml": (source.replace("  passes: 10", "  passes: 10\n  pases: 3"), "lda.pases"),
-        "type.yaml": (source.replace("  passes: 10", "  passes: many"), "lda.passes"),
+        "unknown.yaml": (source.replace("  passes: 30", "  passes: 30\n  pases: 3"), "lda.pases"),
+        "type.yaml": (source.replace("  passes: 30", "  passes: many"), "lda.passes"),
         "range.yaml": (source.replace("  no_above: 0.5", "  no_above: 1.5"), "lda.no_above"),
         "choice.yaml": (source.replace("method: lda", "method: nmf"), "method"),
     }

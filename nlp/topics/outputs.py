@@ -20,6 +20,7 @@ Files (``<by>`` is each comparison grouping, e.g. ``district``, ``section_role``
 ``prevalence_intervals_<by>.png`` prevalence with intervals, one panel per topic
 ``js_divergence_<by>.png``     divergence heatmap
 ``label_topics.csv/.png``      policy labels x topics: shares and lift
+``effects.csv``, ``effects.png`` covariate effects (fractional logit, report-clustered)
 ``k_sweep.csv``, ``k_summary.csv``, ``k_curve.png``  LDA's K sweep and rule
 ``bertopic_barchart.html``     BERTopic's interactive top-word chart
 ``bertopic_topics_per_district.html`` BERTopic's topics per district chart
@@ -116,6 +117,7 @@ def write_outputs(
     html: bool = True,
     html_plotlyjs: str = "cdn",
     dpi: int = 150,
+    effects: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write tables, figures and (BERTopic) HTML for a result; returns ``{file name: path}``.
 
@@ -138,6 +140,9 @@ def write_outputs(
         makes them self-contained (several MB).
     dpi
         PNG resolution.
+    effects
+        From :meth:`TopicResult.effects`: written as ``effects.csv`` and
+        plotted in ``effects.png``.
     """
     import yaml
 
@@ -178,6 +183,11 @@ def write_outputs(
     if label_table is not None and not label_table.empty:
         _csv(label_table, out / "label_topics.csv", written)
         _png(label_topic_heatmap(label_table, words), out / "label_topics.png", written, dpi)
+    if effects is not None:
+        from .plots import coefficient_plot
+
+        _csv(effects, out / "effects.csv", written)
+        _png(coefficient_plot(effects, district_labels), out / "effects.png", written, dpi)
     write_k_sweep(result, out, dpi, written)
     if html:
         write_bertopic_html(result, out, html_plotlyjs, written)

@@ -155,6 +155,42 @@ class TopicResult:
         """:meth:`compare` by district."""
         return self.compare("district", **options)
 
+    def effects(self, terms=("district", "year", "section_role"), numeric=("year",), ci: float = 0.95,
+                min_reports: int = 2) -> pd.DataFrame:
+        """Covariate effects on each topic's share: fractional logit with report-clustered errors.
+
+        Parameters
+        ----------
+        terms
+            Columns of :attr:`doc_topics` (``district``, ``year``,
+            ``section_role``, ...); categorical ones are compared with their
+            most frequent level, ``numeric`` ones get a slope.
+        min_reports
+            Levels seen in fewer reports get an estimate but no interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :data:`nlp.topics.effects.EFFECT_COLUMNS`; see
+            :mod:`nlp.topics.effects`. Plot with
+            :func:`nlp.topics.plots.coefficient_plot`.
+
+        Examples
+        --------
+        >>> table = result.effects(["district", "year", "section_role"])  # doctest: +SKIP
+        >>> table[table["q_value"] < 0.05]                                # doctest: +SKIP
+        """
+        from .effects import topic_effects
+
+        if isinstance(terms, str):
+            terms = [terms]
+        topics = [c for c in self.topic_columns if c != OUTLIER_COLUMN]
+        theta = self.doc_topics[topics].to_numpy(dtype=float)
+        totals = theta.sum(axis=1, keepdims=True)
+        theta = np.divide(theta, totals, out=np.full_like(theta, 1.0 / theta.shape[1]), where=totals > 0)
+        return topic_effects(theta, self.doc_topics, list(terms), clusters=self._clusters(), topics=topics,
+                             numeric=numeric, ci=ci, min_reports=min_reports)
+
     def label_topics(self, use_classifier: bool = True, model_dir=None) -> pd.DataFrame:
         """Topic x policy-label table (gold labels, else predicted; see :mod:`nlp.topics.label_relation`)."""
         if self.paragraphs is None:

@@ -106,6 +106,12 @@ TOPICS_SCHEMA = {
     "lda": LDA_SCHEMA,
     "bertopic": BERTOPIC_SCHEMA,
     "compare": COMPARE_SCHEMA,
+    "effects": {
+        "enabled": Field(bool, True, help="fractional-logit covariate effects with report-clustered errors"),
+        "terms": Field(list, ["district", "year", "section_role"], item_type=str,
+                       choices=("district", "section_role", "year")),
+        "min_reports": Field(int, 2, min=1, help="levels in fewer reports get no interval"),
+    },
     "labels": {
         "enabled": Field(bool, True),
         "use_classifier": Field(bool, True, help="predict labels for paragraphs without gold labels"),

@@ -12,6 +12,11 @@ diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
     coherence differences between neighbouring K on a small corpus are mostly
     seed noise. With one seed the standard error is 0 and the rule is
     ``max_mean``.
+``one_se_pooled``
+    As ``one_se``, but the noise floor is the median standard error over
+    all K instead of the best K's own: with a handful of seeds one K's
+    standard error is itself very noisy, and it decided whether the rule
+    picked 3 or 4 when the seed list changed.
 ``max_mean``
     The K with the highest mean; ties go to the smaller K.
 
@@ -34,7 +39,7 @@ __all__ = ["K_RULES", "SWEEP_METRICS", "KSweep", "k_sweep", "summarize_sweep", "
 
 logger = logging.getLogger(__name__)
 
-K_RULES = ("one_se", "max_mean")
+K_RULES = ("one_se", "one_se_pooled", "max_mean")
 SWEEP_METRICS = (*COHERENCE_MEASURES, "diversity")
 
 
@@ -153,6 +158,8 @@ def choose_k(scores: pd.DataFrame, rule: str = "one_se", metric: str = "c_v") ->
     threshold = means[best]
     if rule == "one_se":
         threshold = means[best] - summary[f"{metric}_se"].to_numpy()[best]
+    elif rule == "one_se_pooled":
+        threshold = means[best] - float(np.nanmedian(summary[f"{metric}_se"].to_numpy()))
     eligible = np.where(means >= threshold - 1e-12)[0]
     chosen = int(eligible.min())
     summary["best"] = np.arange(len(summary)) == best
