@@ -83,3 +83,14 @@ def test_result_effects_and_plot(lda_result):
     assert set(table["term"]) <= {"section_role", "year"}
     fig = coefficient_plot(table)
     assert fig.axes
+
+
+def test_collinear_covariates_are_left_out_not_an_error(caplog):
+    frame, theta = _synthetic()
+    frame["year"] = np.where(frame["district"] == "d00", 2019, 2024)  # only one district has 2019
+    with caplog.at_level("WARNING", logger="nlp.topics.effects"):
+        table = topic_effects(theta, frame, ["district", "year", "section_role"], clusters=frame["doc_id"])
+    year = table[table["term"] == "year"]
+    assert not year["identified"].any() and year["estimate"].isna().all()
+    assert table.loc[table["level"] == "plans", "identified"].all()
+    assert any("collinear" in r.getMessage() for r in caplog.records)

@@ -15,6 +15,8 @@ report are not independent.
 - ``estimate`` is on the log-odds scale; ``effect_on_share`` is the average
   change in the predicted share when every paragraph is moved from the
   reference level to this level (or one year later), easier to read.
+- A coefficient collinear with the others (a year that only one district
+  has) is left out of the fit (no estimate, ``identified`` False, a warning).
 - A level found in fewer than ``min_reports`` reports cannot be told apart from
   its report: with report-clustered errors its standard error is not
   identified, so it gets an estimate but no interval or p-value
@@ -78,6 +80,20 @@ def design_matrix(frame: pd.DataFrame, terms: Sequence[str], numeric: Sequence[s
     return pd.DataFrame(columns, index=frame.index), info
 
 
+def _collinear_columns(X: pd.DataFrame) -> list[str]:
+    """Columns that add nothing to the rank of the columns before them (left out of the fit)."""
+    kept: list[int] = []
+    dropped = []
+    values = X.to_numpy(dtype=float)
+    for j, name in enumerate(X.columns):
+        candidate = kept + [j]
+        if np.linalg.matrix_rank(values[:, candidate]) == len(candidate):
+            kept = candidate
+        else:
+            dropped.append(name)
+    return dropped
+
+
 def topic_effects(theta, frame: pd.DataFrame, terms: Sequence[str], clusters=None,
                   topics: Sequence[str] | None = None, numeric: Sequence[str] = _NUMERIC, ci: float = 0.95,
                   min_reports: int = 2) -> pd.DataFrame:
@@ -139,6 +155,11 @@ def topic_effects(theta, frame: pd.DataFrame, terms: Sequence[str], clusters=Non
     frame, theta, clusters = frame.loc[keep], theta[keep], clusters[keep]
     X, info = design_matrix(frame, terms, numeric)
     codes = pd.factorize(clusters)[0]
+    collinear = _collinear_columns(X)
+    if collinear:
+        logger.warning("%d coefficients are collinear with other covariates (e.g. a year that only one district "
+                       "has) and are left out: %s", len(collinear), ", ".join(collinear[:8]))
+    fitted_columns = [c for c in X.columns if c not in collinear]
 
     # How many paragraphs and reports stand behind each coefficient
     support = {}
@@ -157,22 +178,29 @@ def topic_effects(theta, frame: pd.DataFrame, terms: Sequence[str], clusters=Non
     rows = []
     for k, topic in enumerate(names):
         y = theta[:, k].clip(_CLIP, 1 - _CLIP)
-        model = sm.GLM(y, X, family=sm.families.Binomial())
+        design = X[fitted_columns]
+        model = sm.GLM(y, design, family=sm.families.Binomial())
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes})
         params, se = fit.params, fit.bse
-        base = X.to_numpy()
+        base = design.to_numpy()
         for item in info:
             column = item["column"]
             n_par, n_rep = support[column]
+            if column in collinear:
+                rows.append({"topic": topic, "term": item["term"], "level": item["level"],
+                             "reference": item["reference"], "n_paragraphs": n_par, "n_reports": n_rep,
+                             "identified": False})
+                continue
             identified = column not in unidentified and np.isfinite(se[column]) and se[column] > 0
             estimate = float(params[column])
             moved, origin = base.copy(), base.copy()
-            j = X.columns.get_loc(column)
+            j = design.columns.get_loc(column)
             if item["term"] in numeric:
                 moved[:, j] += 1.0
             else:
                 # every paragraph at this level vs at the reference (other levels of the term set to 0)
-                same_term = [X.columns.get_loc(i["column"]) for i in info if i["term"] == item["term"]]
+                same_term = [design.columns.get_loc(i["column"]) for i in info
+                             if i["term"] == item["term"] and i["column"] in fitted_columns]
                 moved[:, same_term], origin[:, same_term] = 0.0, 0.0
                 moved[:, j] = 1.0
             effect = float(np.mean(fit.predict(moved) - fit.predict(origin)))
