@@ -11,7 +11,7 @@ Parts (``--part``, default all):
 
 defaults
     The package's LDA with one option changed at a time (vocabulary filter,
-    token length, passes, priors) and a plain gensim ``LdaModel`` (jieba
+    word length, passes, priors) and a plain gensim ``LdaModel`` (jieba
     tokens, no filtering, gensim's defaults), at K = 8: NMI/ARI with the gold
     areas, ARI between random states, c_v, fit time.
 methods
@@ -47,15 +47,16 @@ from nlp.topics.metrics import coherence
 
 PARTS = ("defaults", "methods", "k_rule", "speed")
 K = 8
-DEFAULT_OPTIONS = {"no_below": 5, "passes": 30}
-ABLATIONS = {  # LdaTopicModel options (and the tokenizer's min_length) changed one at a time
-    "before (no_below=2, passes=10)": ({"no_below": 2, "passes": 10}, 1),
-    "no_below=5, passes=10": ({"no_below": 5, "passes": 10}, 1),
-    "min_length=2, no_below=2, passes=10": ({"no_below": 2, "passes": 10}, 2),
-    "no_below=5, min_length=2, passes=10": ({"no_below": 5, "passes": 10}, 2),
-    "no_below=5, passes=30 (default)": (DEFAULT_OPTIONS, 1),
-    "no_below=5, passes=30, min_length=2": (DEFAULT_OPTIONS, 2),
-    "no_below=5, passes=30, symmetric priors": ({**DEFAULT_OPTIONS, "alpha": "symmetric", "eta": "symmetric"}, 1),
+DEFAULT_OPTIONS = {"no_below": 5, "passes": 30, "min_word_length": 2}
+ABLATIONS = {  # LdaTopicModel options changed one at a time (before: no_below=2, passes=10, all word lengths)
+    "before (no_below=2, passes=10, min_word_length=1)": {"no_below": 2, "passes": 10, "min_word_length": 1},
+    "no_below=5": {"no_below": 5, "passes": 10, "min_word_length": 1},
+    "min_word_length=2": {"no_below": 2, "passes": 10, "min_word_length": 2},
+    "no_below=5, min_word_length=2": {"no_below": 5, "passes": 10, "min_word_length": 2},
+    "no_below=5, passes=30": {"no_below": 5, "passes": 30, "min_word_length": 1},
+    "no_below=5, passes=30, min_word_length=2 (default)": DEFAULT_OPTIONS,
+    "default + symmetric priors": {**DEFAULT_OPTIONS, "alpha": "symmetric", "eta": "symmetric"},
+    "default + no_above=0.3": {**DEFAULT_OPTIONS, "no_above": 0.3},
 }
 
 
@@ -133,17 +134,17 @@ def _gold(frame):
 
 
 def part_defaults(frame, places, samples, states):
-    tokenizers = {length: make_tokenizer(places=places, min_length=length) for length in (1, 2)}
+    tokenizer = make_tokenizer(places=places)
     rows = []
     for i, index in enumerate(samples):
         sample = frame.iloc[index]
         gold = _gold(sample)
-        tokens = {length: [tok(t) for t in sample["text"]] for length, tok in tokenizers.items()}
-        rows.append(_score("plain gensim LdaModel", lambda x, k, s: _plain_gensim(x, k, s), tokens[1], tokens[1],
+        tokens = [tokenizer(t) for t in sample["text"]]
+        rows.append(_score("plain gensim LdaModel", lambda x, k, s: _plain_gensim(x, k, s), tokens, tokens,
                            gold, states, extra={"sample": i}))
-        for name, (options, min_length) in ABLATIONS.items():
-            rows.append(_score(f"package LDA: {name}", _package_lda(options), tokens[min_length], tokens[min_length],
-                               gold, states, extra={"sample": i}))
+        for name, options in ABLATIONS.items():
+            rows.append(_score(f"package LDA: {name}", _package_lda(options), tokens, tokens, gold, states,
+                               extra={"sample": i}))
     return pd.DataFrame(rows)
 
 

@@ -34,7 +34,8 @@ def _fit_lda(tokens: list[list[str]], opts: dict[str, Any], progress: bool):
     seeds = [opts["random_state"] + i for i in range(opts["n_restarts"])]
     if not k_values:
         raise ValueError("LDA needs at least one value in k_values")
-    params = {k: opts[k] for k in ("passes", "iterations", "alpha", "eta", "no_below", "no_above", "keep_n", "top_n_words")}
+    params = {k: opts[k] for k in ("passes", "iterations", "alpha", "eta", "no_below", "no_above", "keep_n",
+                                   "min_word_length", "top_n_words")}
     sweep = k_sweep(tokens, k_values, seeds, params, top_n_words=opts["top_n_words"], progress=progress)
     k, summary = choose_k(sweep.scores, opts["k_rule"], opts["k_metric"])
     if opts["n_topics"] is None:

@@ -62,6 +62,8 @@ LDA_SCHEMA = {
     "no_below": Field(int, _LDA["no_below"], min=1),
     "no_above": Field(float, _LDA["no_above"], min=0.01, max=1.0),
     "keep_n": Field(int, _LDA["keep_n"], min=10),
+    "min_word_length": Field(int, _LDA["min_word_length"], min=1, max=10,
+                             help="vocabulary: words of at least this many characters"),
     "top_n_words": Field(int, _LDA["top_n_words"], min=3, max=50),
 }
 
