@@ -94,3 +94,16 @@ def test_collinear_covariates_are_left_out_not_an_error(caplog):
     assert not year["identified"].any() and year["estimate"].isna().all()
     assert table.loc[table["level"] == "plans", "identified"].all()
     assert any("collinear" in r.getMessage() for r in caplog.records)
+
+
+def test_a_separated_level_gets_no_interval():
+    frame, theta = _synthetic()
+    preamble = (frame["doc_id"].str[1:].astype(int) < 60) & (frame.index % 6 == 3)
+    frame.loc[preamble, "section_role"] = "preamble"
+    theta = theta.copy()
+    theta[preamble.to_numpy(), 0] = 0.0  # no preamble paragraph says anything of T0
+    theta[preamble.to_numpy(), 1:] = 0.5
+    table = topic_effects(theta, frame, ["section_role"], clusters=frame["doc_id"])
+    row = table[(table["topic"] == "T0") & (table["level"] == "preamble")].iloc[0]
+    assert not row["identified"] and np.isnan(row["std_error"])
+    assert table[(table["topic"] == "T0") & (table["level"] == "plans")]["identified"].all()

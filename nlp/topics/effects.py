@@ -17,6 +17,11 @@ report are not independent.
   reference level to this level (or one year later), easier to read.
 - A coefficient collinear with the others (a year that only one district
   has) is left out of the fit (no estimate, ``identified`` False, a warning).
+- A level whose paragraphs (or its reference's) all give a topic a share
+  near 0 or near 1 is *separated*: the log-odds estimate runs off towards the
+  clipping bound, so it gets no interval either.
+- With fewer than 20 reports cluster-robust errors are unreliable; a warning
+  says so.
 - A level found in fewer than ``min_reports`` reports cannot be told apart from
   its report: with report-clustered errors its standard error is not
   identified, so it gets an estimate but no interval or p-value
@@ -43,6 +48,8 @@ EFFECT_COLUMNS = ["topic", "term", "level", "reference", "estimate", "std_error"
                   "ci_high", "q_value", "effect_on_share", "n_paragraphs", "n_reports", "identified"]
 _NUMERIC = ("year",)
 _CLIP = 1e-6
+_SEPARATION = 1e-3  # a level whose shares all lie below this (or above 1 - this) is separated
+_FEW_CLUSTERS = 20
 
 
 def design_matrix(frame: pd.DataFrame, terms: Sequence[str], numeric: Sequence[str] = _NUMERIC):
@@ -78,6 +85,27 @@ def design_matrix(frame: pd.DataFrame, terms: Sequence[str], numeric: Sequence[s
             columns[name] = (values == level).to_numpy(dtype=float)
             info.append({"column": name, "term": term, "level": level, "reference": reference})
     return pd.DataFrame(columns, index=frame.index), info
+
+
+def _separated_columns(y: np.ndarray, X: pd.DataFrame, info: list[dict], numeric: Sequence[str]) -> set[str]:
+    """Level columns whose paragraphs, or whose reference's, all have a share near 0 (or near 1).
+
+    The fractional logit's estimate then runs off towards the clipping bound
+    (complete separation) and its standard error means nothing.
+    """
+    def extreme(mask: np.ndarray) -> bool:
+        values = y[mask]
+        return bool(len(values)) and (values.max() < _SEPARATION or values.min() > 1 - _SEPARATION)
+
+    out = set()
+    for term in {i["term"] for i in info if i["term"] not in numeric}:
+        columns = [i["column"] for i in info if i["term"] == term]
+        at_reference = (X[columns].to_numpy() == 0).all(axis=1)
+        reference_extreme = extreme(at_reference)
+        for column in columns:
+            if reference_extreme or extreme(X[column].to_numpy() != 0):
+                out.add(column)
+    return out
 
 
 def _collinear_columns(X: pd.DataFrame) -> list[str]:
@@ -174,10 +202,17 @@ def topic_effects(theta, frame: pd.DataFrame, terms: Sequence[str], clusters=Non
                        "the report and get no interval: %s", len(unidentified), min_reports,
                        ", ".join(unidentified[:8]) + (" ..." if len(unidentified) > 8 else ""))
 
+    if codes.max() + 1 < _FEW_CLUSTERS:
+        logger.warning("only %d reports: report-clustered standard errors are unreliable with fewer than %d; "
+                       "read the effects as descriptive", codes.max() + 1, _FEW_CLUSTERS)
     z_crit = norm.ppf(0.5 + ci / 2)
     rows = []
+    separated_any: list[str] = []
     for k, topic in enumerate(names):
-        y = theta[:, k].clip(_CLIP, 1 - _CLIP)
+        raw = theta[:, k]
+        separated = _separated_columns(raw, X, info, numeric)
+        separated_any.extend(f"{topic}:{c}" for c in separated)
+        y = raw.clip(_CLIP, 1 - _CLIP)
         design = X[fitted_columns]
         model = sm.GLM(y, design, family=sm.families.Binomial())
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes})
@@ -191,7 +226,8 @@ def topic_effects(theta, frame: pd.DataFrame, terms: Sequence[str], clusters=Non
                              "reference": item["reference"], "n_paragraphs": n_par, "n_reports": n_rep,
                              "identified": False})
                 continue
-            identified = column not in unidentified and np.isfinite(se[column]) and se[column] > 0
+            identified = (column not in unidentified and column not in separated and np.isfinite(se[column])
+                          and se[column] > 0)
             estimate = float(params[column])
             moved, origin = base.copy(), base.copy()
             j = design.columns.get_loc(column)
@@ -214,6 +250,10 @@ def topic_effects(theta, frame: pd.DataFrame, terms: Sequence[str], clusters=Non
             else:
                 row.update({k_: float("nan") for k_ in ("std_error", "z", "p_value", "ci_low", "ci_high")})
             rows.append(row)
+    if separated_any:
+        logger.warning("%d topic x level cells have (almost) no weight, or all of it, in every paragraph of the level "
+                       "or of its reference; their log-odds are unbounded and get no interval: %s",
+                       len(separated_any), ", ".join(separated_any[:8]) + (" ..." if len(separated_any) > 8 else ""))
     table = pd.DataFrame(rows)
     table["q_value"] = benjamini_hochberg(table["p_value"].to_numpy()) if len(table) else []
     return table.reindex(columns=EFFECT_COLUMNS)
