@@ -174,6 +174,8 @@ def part_k_rule(frame, places, samples, n_lists):
         tokens = [tokenizer(t) for t in frame.iloc[index]["text"]]
         seeds = list(range(5 * n_lists))
         sweep = k_sweep(tokens, list(range(3, 11)), seeds, dict(DEFAULT_OPTIONS), progress=False)
+        sweep.scores.assign(sample=i).to_csv(results_dir() / "topics_multidistrict" / f"k_sweep_sample{i}.csv",
+                                             index=False, float_format="%.4f")
         for j in range(n_lists):
             chosen = sweep.scores[sweep.scores["seed"].isin(seeds[5 * j:5 * j + 5])]
             for rule in K_RULES:

@@ -17,6 +17,11 @@ diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
     all K instead of the best K's own: with a handful of seeds one K's
     standard error is itself very noisy, and it decided whether the rule
     picked 3 or 4 when the seed list changed.
+``one_sd``
+    The smallest K whose mean is within one *standard deviation* across
+    seeds (the median over K) of the best mean. The standard deviation does
+    not shrink as seeds are added, so this asks for a difference larger than
+    one fit's seed noise before a larger K is preferred.
 ``max_mean``
     The K with the highest mean; ties go to the smaller K.
 
@@ -39,7 +44,7 @@ __all__ = ["K_RULES", "SWEEP_METRICS", "KSweep", "k_sweep", "summarize_sweep", "
 
 logger = logging.getLogger(__name__)
 
-K_RULES = ("one_se", "one_se_pooled", "max_mean")
+K_RULES = ("one_se", "one_se_pooled", "one_sd", "max_mean")
 SWEEP_METRICS = (*COHERENCE_MEASURES, "diversity")
 
 
@@ -160,6 +165,8 @@ def choose_k(scores: pd.DataFrame, rule: str = "one_se", metric: str = "c_v") ->
         threshold = means[best] - summary[f"{metric}_se"].to_numpy()[best]
     elif rule == "one_se_pooled":
         threshold = means[best] - float(np.nanmedian(summary[f"{metric}_se"].to_numpy()))
+    elif rule == "one_sd":
+        threshold = means[best] - float(np.nanmedian(summary[f"{metric}_sd"].to_numpy()))
     eligible = np.where(means >= threshold - 1e-12)[0]
     chosen = int(eligible.min())
     summary["best"] = np.arange(len(summary)) == best
