@@ -20,6 +20,10 @@ methods
     (ARI between random states), coherence (c_v, c_npmi), fit time.
 k_rule
     The K each rule chooses over several seed lists (0-4, 5-9, ...).
+k_rule_summary
+    From the sweeps that ``k_rule`` saved: for each rule and metric, the K
+    chosen with each of 20 random 5-seed lists out of the 15 seeds, and the
+    share of lists that choose the most common K (1.0: the rule never flips).
 speed
     ``compare_districts()`` on 250 paragraphs from 52 districts (one report
     each), 1,000 permutations and 2,000 draws.
@@ -45,7 +49,7 @@ from nlp.topics.compare import partition_agreement
 from nlp.topics.documents import make_tokenizer, place_names
 from nlp.topics.metrics import coherence
 
-PARTS = ("defaults", "methods", "k_rule", "speed")
+PARTS = ("defaults", "methods", "k_rule", "k_rule_summary", "speed")
 K = 8
 DEFAULT_OPTIONS = {"no_below": 5, "passes": 30, "min_word_length": 2}
 ABLATIONS = {  # LdaTopicModel options changed one at a time (before: no_below=2, passes=10, all word lengths)
@@ -184,6 +188,25 @@ def part_k_rule(frame, places, samples, n_lists):
     return pd.DataFrame(rows)
 
 
+def part_k_rule_summary(n_lists: int = 20):
+    from nlp.topics.selection import K_RULES, choose_k
+
+    rows = []
+    for path in sorted((results_dir() / "topics_multidistrict").glob("k_sweep_sample*.csv")):
+        scores = pd.read_csv(path)
+        seeds = sorted(scores["seed"].unique())
+        rng = np.random.default_rng(0)
+        lists = [sorted(rng.choice(seeds, 5, replace=False)) for _ in range(n_lists)]
+        for metric in ("c_v", "c_npmi"):
+            for rule in K_RULES:
+                chosen = pd.Series([choose_k(scores[scores["seed"].isin(lst)], rule, metric)[0] for lst in lists])
+                counts = chosen.value_counts()
+                rows.append({"sample": int(scores["sample"].iloc[0]), "metric": metric, "rule": rule,
+                             "modal_k": int(counts.index[0]), "agreement": counts.iloc[0] / n_lists,
+                             "choices": " ".join(f"{k}:{n}" for k, n in counts.sort_index().items())})
+    return pd.DataFrame(rows)
+
+
 def part_speed(frame, repeats: int = 3):
     rng = np.random.default_rng(0)
     districts = frame["doc_id"].drop_duplicates().sample(52, random_state=0).tolist()
@@ -230,14 +253,18 @@ def main(argv=None) -> int:
             table = part_methods(frame, places, samples, states)
         elif part == "k_rule":
             table = part_k_rule(frame, places, samples, args.seed_lists)
+        elif part == "k_rule_summary":
+            table = part_k_rule_summary()
         else:
             table = part_speed(frame)
         table.to_csv(out / f"{part}.csv", index=False, float_format="%.4f")
-        numeric = table.select_dtypes("number").columns.difference(["sample", "k", "repeat"])
+        numeric = table.select_dtypes("number").columns.difference(["sample", "k", "repeat", "modal_k"])
         if part in ("defaults", "methods"):
             print(table.groupby("model", sort=False)[list(numeric)].mean().round(3).to_string())
         elif part == "k_rule":
             print(table.pivot_table(index=["sample", "seed_list"], columns="rule", values="k").to_string())
+        elif part == "k_rule_summary":
+            print(table.to_string(index=False))
         else:
             print(table.round(2).to_string(index=False))
     return 0

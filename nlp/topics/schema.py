@@ -21,7 +21,7 @@ from .bertopic_model import CLUSTERINGS, EMBEDDINGS, OUTLIER_STRATEGIES, REDUCTI
 from .lda import ALPHA_CHOICES, ETA_CHOICES, LdaTopicModel
 from .compare import INTERVALS
 from .result import WEIGHTS
-from .selection import K_RULES, SWEEP_METRICS
+from .selection import DEFAULT_K_RULE, K_RULES, SWEEP_METRICS
 
 __all__ = [
     "METHODS",
@@ -53,7 +53,8 @@ LDA_SCHEMA = {
     "k_values": Field(list, [3, 4, 5, 6, 7, 8, 9, 10], item_type=int, min=2, max=50),
     "random_state": Field(int, _LDA["random_state"], min=0, help="seed of the reported fit; restarts use the next seeds"),
     "n_restarts": Field(int, 5, min=1, max=100, help="fits per K (seeds random_state, random_state+1, ...): the 1-SE noise floor"),
-    "k_rule": Field(str, "one_se", choices=K_RULES),
+    "k_rule": Field(str, DEFAULT_K_RULE, choices=K_RULES,
+                    help="one_sd: flipped least with the seed list (experiments/topics_multidistrict.py)"),
     "k_metric": Field(str, "c_v", choices=SWEEP_METRICS),
     "passes": Field(int, _LDA["passes"], min=1, max=200),
     "iterations": Field(int, _LDA["iterations"], min=10, max=5000),

@@ -4,7 +4,7 @@ The sweep fits :class:`~nlp.topics.lda.LdaTopicModel` for every K in
 ``k_values`` and every seed in ``seeds`` and scores each fit (coherence and
 diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
 
-``one_se`` (default)
+``one_se``
     Find the K with the highest mean of the metric across seeds; its standard
     error across seeds (sd / sqrt(n_seeds)) is the noise floor. Choose the
     *smallest* K whose mean is within one standard error of that best mean.
@@ -17,7 +17,7 @@ diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
     all K instead of the best K's own: with a handful of seeds one K's
     standard error is itself very noisy, and it decided whether the rule
     picked 3 or 4 when the seed list changed.
-``one_sd``
+``one_sd`` (default)
     The smallest K whose mean is within one *standard deviation* across
     seeds (the median over K) of the best mean. The standard deviation does
     not shrink as seeds are added, so this asks for a difference larger than
@@ -40,11 +40,13 @@ from ..checks import check_choice
 from .lda import LdaTopicModel
 from .metrics import COHERENCE_MEASURES, coherence, topic_diversity
 
-__all__ = ["K_RULES", "SWEEP_METRICS", "KSweep", "k_sweep", "summarize_sweep", "choose_k"]
+__all__ = ["K_RULES", "DEFAULT_K_RULE", "SWEEP_METRICS", "KSweep", "k_sweep", "summarize_sweep", "choose_k"]
 
 logger = logging.getLogger(__name__)
 
 K_RULES = ("one_se", "one_se_pooled", "one_sd", "max_mean")
+#: Flipped least with the seed list on 250-paragraph samples (experiments/topics_multidistrict.py).
+DEFAULT_K_RULE = "one_sd"
 SWEEP_METRICS = (*COHERENCE_MEASURES, "diversity")
 
 
@@ -141,7 +143,7 @@ def summarize_sweep(scores: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def choose_k(scores: pd.DataFrame, rule: str = "one_se", metric: str = "c_v") -> tuple[int, pd.DataFrame]:
+def choose_k(scores: pd.DataFrame, rule: str = DEFAULT_K_RULE, metric: str = "c_v") -> tuple[int, pd.DataFrame]:
     """Apply a K rule (see the module docstring) to sweep scores.
 
     Returns
