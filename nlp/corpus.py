@@ -18,7 +18,8 @@ from typing import Iterable, Union
 import pandas as pd
 
 from .jsonl import read_jsonl
-from .metadata import ReportMetadata, find_title, load_metadata_file, merge_metadata, parse_metadata
+from .metadata import (ReportMetadata, complete_from_gazetteer, find_title, load_metadata_file, merge_metadata,
+                       parse_metadata)
 from .paths import seeds_dir
 from .reader import ReportInputError, body_lines, load_text
 from .segment import SECTION_ROLES, segment_lines, split_sentences
@@ -33,6 +34,8 @@ __all__ = [
     "SkippedFile",
     "ERROR_MODES",
     "scan_report_paths",
+    "load_paragraph_table",
+    "TABLE_SUFFIXES",
 ]
 
 logger = logging.getLogger(__name__)
@@ -47,9 +50,13 @@ _REFUSED_SUFFIXES = (".doc", ".wps")
 # What to do with a file that cannot be read: stop (the default), or skip it and list it.
 ERROR_MODES = ("raise", "skip")
 METADATA_FILE = "metadata.yaml"
+TABLE_SUFFIXES = (".csv", ".jsonl")
+#: Columns of a paragraph table that identify its report when ``doc_id`` is absent.
+_REPORT_KEYS = ("province", "city", "district", "year")
 ANNOTATIONS_FILE = "annotations.jsonl"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TITLE_WINDOW = 8  # body lines near the top where a repeated title is dropped
+_OPENING_CONTEXT = 1000  # characters of the first lines searched for a city or province name
 
 
 def _empty_paragraphs() -> pd.DataFrame:
@@ -127,7 +134,10 @@ def read_report(
         Identifier for the report; defaults to the file stem, or a hash of
         the text for strings.
     metadata
-        Fields the text lacks (district, city, province, year, ...).
+        Fields you state (district, city, province, year, ...). They win over
+        values parsed from the text; a disagreement is a warning. City and
+        province are filled from the district by :mod:`nlp.gazetteer` when not
+        stated.
     max_bytes
         Largest file or bytes input read (default :data:`nlp.reader.MAX_REPORT_BYTES`).
     errors
@@ -162,8 +172,9 @@ def read_report(
     lines = body_lines(raw.text)
     meta = parse_metadata(doc_id, raw.text, lines)
     meta.source, meta.encoding = raw.source, raw.encoding
-    meta = merge_metadata(meta, metadata)
     warnings: list[str] = []
+    meta = merge_metadata(meta, metadata, warnings)
+    complete_from_gazetteer(meta, " ".join(line.text for line in lines[:3])[:_OPENING_CONTEXT], warnings)
     if not lines:
         warnings.append(f"{raw.source}: no body text found (empty or only page furniture)")
     elif not any(_CJK.search(line.text) for line in lines):
@@ -374,8 +385,10 @@ def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = Tru
     ----------
     path
         The folder. ``"seeds"`` resolves to the project's ``seeds/`` from any
-        working directory. A ``metadata.yaml`` in the folder supplies fields
-        the texts lack; an ``annotations.jsonl`` adds a ``labels`` column.
+        working directory. A ``metadata.yaml`` in the folder states fields
+        (they win over the texts); an ``annotations.jsonl`` adds a ``labels``
+        column. A ``.csv`` or ``.jsonl`` file of paragraphs is read with
+        :func:`load_paragraph_table`.
     annotations
         Attach ``annotations.jsonl`` when present.
     errors : {"raise", "skip"}
@@ -401,6 +414,8 @@ def load_corpus(path: Union[str, os.PathLike] = "seeds", annotations: bool = Tru
 
     check_choice("errors", errors, ERROR_MODES)
     folder = _resolve_corpus_dir(path)
+    if folder.is_file() and folder.suffix.lower() in TABLE_SUFFIXES:
+        return load_paragraph_table(folder, annotations=annotations)
     if not folder.is_dir():
         raise NotADirectoryError(f"expected a folder of reports, received the file {str(folder)!r}; use nlp.read_report for one report")
     files, skipped = scan_report_paths([folder])
@@ -457,3 +472,88 @@ def iter_report_files(paths: Iterable[Union[str, os.PathLike]]) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+def _parse_labels(value) -> list[str]:
+    """A labels cell: a list, a JSON list, or label ids separated by ``;``/``,``/``|``."""
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
+        return []
+    text = str(value).strip()
+    if text.startswith("["):
+        return [str(v) for v in json.loads(text)]
+    return [part.strip() for part in re.split(r"[;,|]", text) if part.strip()]
+
+
+def load_paragraph_table(path: Union[str, os.PathLike], annotations: bool = True) -> Corpus:
+    """Read a CSV or JSONL file of paragraphs with metadata columns into a :class:`Corpus`.
+
+    Every value in the file is one you state, so it is used as given. Columns:
+    ``text`` (required); ``doc_id`` (default: one report per
+    province/city/district/year, or one per row when none of these is
+    present); ``district``, ``city``, ``province``, ``year``; ``section_role``
+    (default ``"other"``); ``para_id`` (default: the row's position within its
+    report); ``heading_1``..``heading_3``, ``heading_path``; ``labels`` (a
+    list, a JSON list or ids separated by ``;``, kept when ``annotations``).
+    Missing city and province are filled from the district by
+    :mod:`nlp.gazetteer` when the name is unambiguous.
+
+    Examples
+    --------
+    >>> corpus = load_paragraph_table("seeds/corpus/corpus.jsonl")  # doctest: +SKIP
+    >>> corpus.paragraphs[["district", "year", "section_role"]].head()  # doctest: +SKIP
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise ValueError(f"expected a {' or '.join(TABLE_SUFFIXES)} file of paragraphs, received {str(path)!r}")
+    if not path.is_file():
+        raise FileNotFoundError(f"paragraph table not found: {str(path)!r}")
+    if suffix == ".jsonl":
+        frame = pd.DataFrame(read_jsonl(path, required=("text",)))
+    else:
+        frame = pd.read_csv(path, dtype={"doc_id": str, "district": str, "city": str, "province": str})
+    if "text" not in frame.columns:
+        raise ValueError(f"{path}: a paragraph table needs a 'text' column; it has {list(frame.columns)}")
+    frame = frame[frame["text"].notna() & frame["text"].astype(str).str.strip().astype(bool)].reset_index(drop=True)
+    if frame.empty:
+        raise ValueError(f"{path}: no paragraphs with text")
+    for column in ("district", "city", "province"):
+        if column not in frame.columns:
+            frame[column] = None
+    frame["year"] = pd.to_numeric(frame["year"], errors="raise").astype("Int64") if "year" in frame else pd.array(
+        [pd.NA] * len(frame), dtype="Int64")
+    if "doc_id" not in frame.columns or frame["doc_id"].isna().any():
+        keys = [c for c in _REPORT_KEYS if frame[c].notna().any()]
+        if keys:
+            cells = frame[keys].apply(lambda col: col.map(lambda v: "" if pd.isna(v) else str(v)))
+            ids = cells.agg("-".join, axis=1)
+        else:
+            ids = pd.Series([f"row{i}" for i in range(len(frame))])
+        frame["doc_id"] = frame["doc_id"].fillna(ids) if "doc_id" in frame.columns else ids
+    frame["doc_id"] = frame["doc_id"].astype(str)
+    if "para_id" not in frame.columns:
+        frame["para_id"] = frame.groupby("doc_id", sort=False).cumcount()
+    frame["para_id"] = frame["para_id"].astype("int64")
+    frame["section_role"] = frame["section_role"].fillna("other") if "section_role" in frame else "other"
+    for column in ("heading_1", "heading_2", "heading_3", "heading_path"):
+        if column not in frame.columns:
+            frame[column] = None
+    frame["text"] = frame["text"].astype(str)
+
+    reports: list[ReportMetadata] = []
+    firsts = frame.drop_duplicates("doc_id")[["doc_id", "district", "city", "province", "year"]]
+    for first in firsts.to_dict("records"):
+        stated = {k: (None if pd.isna(first[k]) else first[k]) for k in ("district", "city", "province", "year")}
+        stated["year"] = None if stated["year"] is None else int(stated["year"])
+        meta = ReportMetadata(doc_id=first["doc_id"], source=str(path), **stated)
+        complete_from_gazetteer(meta)
+        reports.append(meta)
+    filled = pd.DataFrame([{"doc_id": m.doc_id, "city": m.city, "province": m.province} for m in reports])
+    frame = frame.drop(columns=["city", "province"]).merge(filled, on="doc_id", how="left")
+    extra = ["city", "province"] + (["labels"] if annotations and "labels" in frame.columns else [])
+    paragraphs = frame[PARAGRAPH_COLUMNS + extra].copy()
+    if "labels" in extra:
+        paragraphs["labels"] = paragraphs["labels"].map(_parse_labels)
+    return Corpus(paragraphs=paragraphs, reports=reports, path=path)

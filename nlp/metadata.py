@@ -1,10 +1,22 @@
-"""Report metadata: what the text says about itself, plus a side file for the rest.
+"""Report metadata: what the text says about itself, what the user states, and the gazetteer.
 
 Title lines, 发布日期 / 公布日期 / 成文日期 and 发布单位 are parsed from the raw
-text (before furniture is stripped). District, city, province and year that the
-text does not carry come from a ``metadata.yaml`` beside the raw files; the raw
-files are never edited. Parsed values win; a side-file value that disagrees
-with the text is logged.
+text (before furniture is stripped), and district and year from the title or
+the opening sentence. Three rules make these values trustworthy:
+
+- **The user wins.** Values the user states — a ``metadata.yaml`` beside the
+  raw files, the ``metadata=`` argument of :func:`nlp.read_report`, the
+  columns of a paragraph table — always replace values parsed from the text; a
+  disagreement is a warning (logged and kept in ``Report.warnings``). The raw
+  files are never edited.
+- **Only real places.** A district name guessed from the text is kept only
+  when it is a real county-level division (:mod:`nlp.gazetteer`), so strings
+  such as ``现将我区`` or ``政府市`` never become a district. The gazetteer also
+  fills city and province from the district (and resolves names such as 朝阳区
+  that exist in several cities from a city or province named in the text).
+- **No year from the future.** A parsed year is never later than the year of
+  the publication date (发布日期, else 成文日期); a plan year such as 2027 in a
+  title is skipped for the next earlier year mentioned.
 """
 from __future__ import annotations
 
@@ -14,6 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from . import gazetteer
 from .reader import Line
 
 __all__ = [
@@ -22,6 +35,7 @@ __all__ = [
     "find_title",
     "load_metadata_file",
     "merge_metadata",
+    "complete_from_gazetteer",
 ]
 
 logger = logging.getLogger(__name__)
@@ -123,12 +137,32 @@ def find_title(lines: Sequence[Line]) -> Line | None:
     return None
 
 
+def _real_county(candidate: str) -> str | None:
+    """``candidate`` or its longest suffix that is a real county-level division (``我们滨江区`` -> ``滨江区``)."""
+    for start in range(len(candidate) - 1):
+        name = candidate[start:]
+        if name in _GENERIC_AREAS:
+            return None
+        if gazetteer.is_county(name):
+            return name
+    return None
+
+
 def _district_in(text: str) -> str | None:
     for match in _DISTRICT.finditer(text):
         name = match.group(1)
         if name in _GENERIC_AREAS or any(name.endswith(g) for g in ("开发区", "示范区", "试验区", "园区")):
             continue
-        return name
+        real = _real_county(name)
+        if real:
+            return real
+    return None
+
+
+def _publication_year(meta: ReportMetadata) -> int | None:
+    for value in (meta.published, meta.written):
+        if value:
+            return int(str(value)[:4])
     return None
 
 
@@ -186,10 +220,12 @@ def parse_metadata(doc_id: str, raw_text: str, lines: Sequence[Line]) -> ReportM
         if district:
             meta.district = district
             break
+    latest = _publication_year(meta)
     for text in (meta.title or "", opening[:60]):
-        years = _YEAR.findall(text)
+        # A report is published after the year it covers: a later year is a plan year, not the report's.
+        years = [int(y) for y in _YEAR.findall(text) if latest is None or int(y) <= latest]
         if years:
-            meta.year = int(years[0])
+            meta.year = years[0]
             break
     return meta
 
@@ -211,17 +247,90 @@ def load_metadata_file(path: Path) -> dict[str, dict[str, Any]]:
     return {str(k): dict(v or {}) for k, v in reports.items()}
 
 
-def merge_metadata(parsed: ReportMetadata, side: Mapping[str, Any] | None) -> ReportMetadata:
-    """Fill fields the text lacks from the side file; the text wins on conflict."""
+def merge_metadata(parsed: ReportMetadata, side: Mapping[str, Any] | None,
+                   warnings: list[str] | None = None) -> ReportMetadata:
+    """Apply the values the user states (side file, ``metadata=`` argument); they win over the text.
+
+    Parameters
+    ----------
+    parsed
+        Metadata parsed from the text (changed in place and returned).
+    side
+        The user's values; ``None`` values are ignored.
+    warnings
+        A list to which each disagreement is appended (it is also logged).
+
+    Examples
+    --------
+    >>> meta = merge_metadata(ReportMetadata("r1", district="政府区", year=2027), {"district": "滨江区", "year": 2024})
+    >>> meta.district, meta.year
+    ('滨江区', 2024)
+    """
     if not side:
         return parsed
+    valid = set(parsed.keys()) - {"doc_id"}
+    unknown = set(side) - valid
+    if unknown:
+        raise ValueError(f"{parsed.doc_id}: unknown metadata fields {sorted(unknown)}; valid fields are {sorted(valid)}")
     for key, value in side.items():
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        if key == "year":
+            value = int(value)
         current = getattr(parsed, key)
-        if current is None:
-            setattr(parsed, key, value)
-        elif value is not None and str(current) != str(value):
-            logger.warning(
-                "%s: metadata file says %s=%r but the text says %r; keeping the text",
-                parsed.doc_id, key, value, current,
-            )
+        if current is not None and str(current) != str(value):
+            message = f"{parsed.doc_id}: you state {key}={value!r} but the text says {current!r}; keeping {value!r}"
+            logger.warning(message)
+            if warnings is not None:
+                warnings.append(message)
+        setattr(parsed, key, value)
     return parsed
+
+
+def complete_from_gazetteer(meta: ReportMetadata, context: str = "",
+                            warnings: list[str] | None = None) -> ReportMetadata:
+    """Fill a missing city and province from the district; check the year against the publication date.
+
+    The district is looked up in :mod:`nlp.gazetteer`, narrowed by the city or
+    province already known and, for a name several cities share (朝阳区), by a
+    city or province named in ``context`` (the title and opening). Values
+    already set are never replaced; a city or province that contradicts the
+    gazetteer is a warning. A year later than the publication year is a warning.
+
+    >>> complete_from_gazetteer(ReportMetadata("r1", district="瓯海区")).city
+    '温州市'
+    """
+    def warn(message: str) -> None:
+        logger.warning(message)
+        if warnings is not None:
+            warnings.append(message)
+
+    if meta.district:
+        candidates = gazetteer.lookup_county(meta.district)
+        if not candidates:
+            logger.info("%s: district %r is not in the gazetteer; city and province are not filled",
+                        meta.doc_id, meta.district)
+        narrowed = [c for c in candidates
+                    if (not meta.city or c.city == meta.city)
+                    and (not meta.province or c.province == gazetteer.resolve_province(meta.province))]
+        if len(narrowed) > 1 and context:
+            in_text = [c for c in narrowed if c.city in context or c.province in context]
+            narrowed = in_text or narrowed
+        if candidates and not narrowed:
+            warn(f"{meta.doc_id}: district {meta.district!r} is not in city={meta.city!r} / "
+                 f"province={meta.province!r} according to the gazetteer "
+                 f"({', '.join(f'{c.province}{c.city}' for c in candidates)})")
+        elif len(narrowed) == 1:
+            meta.city = meta.city or narrowed[0].city
+            meta.province = meta.province or narrowed[0].province
+        elif len(narrowed) > 1:
+            logger.info("%s: district %r exists in %s; state city or province to fill them", meta.doc_id,
+                        meta.district, ", ".join(c.city for c in narrowed))
+    elif meta.city and not meta.province:
+        division = gazetteer.resolve_division(city=meta.city)
+        if division:
+            meta.province = division.province
+    latest = _publication_year(meta)
+    if meta.year is not None and latest is not None and int(meta.year) > latest:
+        warn(f"{meta.doc_id}: year {meta.year} is later than the publication date ({latest}); check the year")
+    return meta

@@ -103,3 +103,25 @@ def test_reduction_clustering_vectorizer_stages():
     assert {"行政复议", "普法"} <= set(vec.get_feature_names_out()) and "推进" not in vec.vocabulary_
     with pytest.raises(ValueError, match="expected one of"):
         make_clustering("dbscan")
+
+
+def test_bertopic_topic_shares_are_soft(bertopic_result):
+    theta = bertopic_result.theta()
+    np.testing.assert_allclose(theta.sum(axis=1), 1.0)
+    soft = (theta > 0).sum(axis=1) > 1
+    assert soft.mean() > 0.5  # most paragraphs speak to more than one topic
+    model = bertopic_result.model
+    assert model.one_hot_fallback_share_ < 0.2
+    # the dominant share mostly agrees with the cluster BERTopic assigned
+    assert np.mean(theta.argmax(axis=1) == np.searchsorted(model.topic_ids_, model.topics_)) > 0.6
+    # a district's prevalence is then a share of what it says, not a count of winners
+    table = bertopic_result.by_district(n_boot=100)
+    assert (table["ci_high"] - table["ci_low"] > 0).all()
+
+
+def test_bertopic_one_hot_shares_on_request(corpus):
+    result = nlp.fit_topics(corpus, "bertopic", progress=False, n_topics=6, topic_shares="one_hot")
+    theta = result.theta()
+    assert set(np.unique(theta)) == {0.0, 1.0}
+    with pytest.raises(nlp.config.ConfigError, match="topic_shares"):
+        nlp.fit_topics(corpus, "bertopic", progress=False, topic_shares="soft")

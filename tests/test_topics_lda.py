@@ -41,3 +41,26 @@ def test_k_rules():
     assert choose_k(tie, "max_mean")[0] == 3
     with pytest.raises(ValueError, match="expected one of"):
         choose_k(scores, "elbow")
+
+
+def test_one_se_pooled_uses_the_median_standard_error():
+    # the best K (4) happens to have a tiny SE across seeds; the other Ks show the real noise (SE 0.017)
+    rows = [(3, s, v) for s, v in enumerate([0.49, 0.55, 0.52])]
+    rows += [(4, s, v) for s, v in enumerate([0.529, 0.530, 0.531])]
+    rows += [(5, s, v) for s, v in enumerate([0.47, 0.53, 0.50])]
+    scores = pd.DataFrame(rows, columns=["k", "seed", "c_v"])
+    assert choose_k(scores, "one_se")[0] == 4  # threshold 0.530 - 0.0006
+    k, summary = choose_k(scores, "one_se_pooled")
+    assert summary["threshold"].iloc[0] == pytest.approx(0.530 - 0.03 / 3 ** 0.5)
+    assert k == 3  # 0.52 is within the pooled noise of the best
+
+
+def test_one_sd_asks_for_more_than_one_fit_of_seed_noise():
+    rows = [(3, s, v) for s, v in enumerate([0.49, 0.55, 0.52])]       # sd 0.03
+    rows += [(4, s, v) for s, v in enumerate([0.52, 0.58, 0.55])]      # best mean 0.55, sd 0.03
+    rows += [(5, s, v) for s, v in enumerate([0.50, 0.56, 0.53])]
+    scores = pd.DataFrame(rows, columns=["k", "seed", "c_v"])
+    assert choose_k(scores, "one_se")[0] == 4       # 0.52 < 0.55 - 0.017
+    k, summary = choose_k(scores, "one_sd")
+    assert summary["threshold"].iloc[0] == pytest.approx(0.55 - 0.03)
+    assert k == 3

@@ -16,13 +16,13 @@ from conftest import DISTRICTS, FAST_COMPARE
 def test_configs_load_and_validate(tmp_path):
     lda = load_topics_config("configs/topics_lda.yaml")
     bert = load_topics_config("configs/topics_bertopic.yaml", overrides=["bertopic.n_topics=5"])
-    assert lda["method"] == "lda" and lda["lda"]["n_topics"] is None and lda["lda"]["k_rule"] == "one_se"
+    assert lda["method"] == "lda" and lda["lda"]["n_topics"] is None and lda["lda"]["k_rule"] == "one_sd"
     assert lda["lda"]["random_state"] == 0 and lda["lda"]["n_restarts"] == 5
     assert bert["method"] == "bertopic" and bert["bertopic"]["n_topics"] == 5
     source = (project_root() / "configs" / "topics_lda.yaml").read_text(encoding="utf-8")
     cases = {
-        "unknown.yaml": (source.replace("  passes: 10", "  passes: 10\n  pases: 3"), "lda.pases"),
-        "type.yaml": (source.replace("  passes: 10", "  passes: many"), "lda.passes"),
+        "unknown.yaml": (source.replace("  passes: 30", "  passes: 30\n  pases: 3"), "lda.pases"),
+        "type.yaml": (source.replace("  passes: 30", "  passes: many"), "lda.passes"),
         "range.yaml": (source.replace("  no_above: 0.5", "  no_above: 1.5"), "lda.no_above"),
         "choice.yaml": (source.replace("method: lda", "method: nmf"), "method"),
     }

@@ -45,6 +45,7 @@ __all__ = [
     "REDUCTIONS",
     "CLUSTERINGS",
     "OUTLIER_STRATEGIES",
+    "TOPIC_SHARES",
     "make_embedding",
     "make_reduction",
     "make_clustering",
@@ -58,6 +59,8 @@ EMBEDDINGS = ("tfidf_svd", "sentence_transformers")
 REDUCTIONS = ("pca", "none", "umap")
 CLUSTERINGS = ("kmeans", "hdbscan")
 OUTLIER_STRATEGIES = ("c-tf-idf", "embeddings", "distributions", "none")
+#: How a document's topic weights are given: BERTopic's topic-distribution approximation, or its one topic.
+TOPIC_SHARES = ("approximate", "one_hot")
 
 
 def _default_tokenizer() -> Callable[[str], list[str]]:
@@ -179,6 +182,13 @@ class BertopicTopicModel(BaseEstimator):
         c-TF-IDF's square-root damping of words frequent in every topic.
     top_n_words : int
         Words per topic.
+    topic_shares : {"approximate", "one_hot"}
+        ``"approximate"`` (default): each document's weights are BERTopic's
+        :meth:`~bertopic.BERTopic.approximate_distribution` — the c-TF-IDF
+        similarity of sliding 4-token windows of the document to each topic,
+        summed and normalised — so prevalence is a share of what paragraphs
+        say. A document with no window similar to any topic keeps its
+        one-hot topic. ``"one_hot"``: weight 1 on the assigned topic.
     tokenizer : callable, optional
         Word tokenizer for the TF-IDF and c-TF-IDF stages.
     random_state : int
@@ -194,7 +204,11 @@ class BertopicTopicModel(BaseEstimator):
         Topic per document before outlier reduction.
     embeddings_ : numpy.ndarray
     doc_topics_ : numpy.ndarray, shape (n_docs, n_topics [+1])
-        One-hot topic membership; a last column for outliers when any remain.
+        Topic shares (rows sum to 1; see ``topic_shares``); a last column for
+        outliers when any remain (an outlier document has weight 1 there).
+    one_hot_fallback_share_ : float
+        Share of documents whose approximate distribution was empty and
+        that kept their one-hot topic.
     topic_words_ : pandas.DataFrame
         ``topic, rank, word, weight`` (weight = c-TF-IDF score).
     outlier_share_, initial_outlier_share_ : float
@@ -209,6 +223,7 @@ class BertopicTopicModel(BaseEstimator):
                  embedding_min_df: int = 2, embedding_model_path: str | None = None, reduction: str = "pca",
                  reduction_dim: int = 10, clustering: str = "kmeans", min_cluster_size: int = 5,
                  outlier_strategy: str = "c-tf-idf", reduce_frequent_words: bool = True, top_n_words: int = 10,
+                 topic_shares: str = "approximate",
                  tokenizer: Callable[[str], list[str]] | None = None, random_state: int = 0,
                  embedding_model: Any = None, reduction_model: Any = None, clustering_model: Any = None,
                  vectorizer_model: Any = None) -> None:
@@ -224,6 +239,7 @@ class BertopicTopicModel(BaseEstimator):
         self.outlier_strategy = outlier_strategy
         self.reduce_frequent_words = reduce_frequent_words
         self.top_n_words = top_n_words
+        self.topic_shares = topic_shares
         self.tokenizer = tokenizer
         self.random_state = random_state
         self.embedding_model = embedding_model
@@ -237,6 +253,7 @@ class BertopicTopicModel(BaseEstimator):
         check_choice("reduction", self.reduction, REDUCTIONS)
         check_choice("clustering", self.clustering, CLUSTERINGS)
         check_choice("outlier_strategy", self.outlier_strategy, OUTLIER_STRATEGIES)
+        check_choice("topic_shares", self.topic_shares, TOPIC_SHARES)
         tokenizer = self.tokenizer or _default_tokenizer()
         reduction_dim = self.reduction_dim
         if self.embedding == "tfidf_svd":
@@ -286,9 +303,37 @@ class BertopicTopicModel(BaseEstimator):
         self.topics_ = topics
         self.outlier_share_ = float(np.mean(topics == -1))
         self.topic_ids_ = sorted(t for t in set(topics.tolist()) if t != -1)
-        self.doc_topics_ = self._one_hot(topics)
+        one_hot = self._one_hot(topics)
+        self.one_hot_fallback_share_ = 0.0
+        if self.topic_shares == "approximate" and self.topic_ids_:
+            one_hot = self._approximate_shares(texts, one_hot, topics)
+        self.doc_topics_ = one_hot
         self.topic_words_ = self._topic_words()
         return self
+
+    def _approximate_shares(self, texts: list[str], one_hot: np.ndarray, topics: np.ndarray) -> np.ndarray:
+        """BERTopic's approximate topic distribution, rows normalised; empty rows keep their one-hot topic."""
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        fitted = self.model_.vectorizer_model
+        tokenizer = fitted.build_tokenizer()
+        # Tokenise once with jieba; BERTopic then re-splits the 4-token windows on spaces (no second jieba pass).
+        pretokenized = [" ".join(tokenizer(t)) for t in texts]
+        self.model_.vectorizer_model = CountVectorizer(vocabulary=fitted.vocabulary_, tokenizer=str.split,
+                                                       token_pattern=None, lowercase=False)
+        try:
+            distribution, _ = self.model_.approximate_distribution(pretokenized, window=4, stride=1,
+                                                                   min_similarity=0.1, use_embedding_model=False)
+        finally:
+            self.model_.vectorizer_model = fitted
+        distribution = np.asarray(distribution, dtype=float)[:, :len(self.topic_ids_)]
+        totals = distribution.sum(axis=1)
+        usable = (totals > 0) & (topics != -1)
+        out = one_hot.copy()
+        out[usable] = 0.0
+        out[usable, :len(self.topic_ids_)] = distribution[usable] / totals[usable, None]
+        self.one_hot_fallback_share_ = float(np.mean(~usable & (topics != -1)))
+        return out
 
     @staticmethod
     def _embed(stage: Any, texts: list[str]) -> np.ndarray:

@@ -34,7 +34,8 @@ def _fit_lda(tokens: list[list[str]], opts: dict[str, Any], progress: bool):
     seeds = [opts["random_state"] + i for i in range(opts["n_restarts"])]
     if not k_values:
         raise ValueError("LDA needs at least one value in k_values")
-    params = {k: opts[k] for k in ("passes", "iterations", "alpha", "eta", "no_below", "no_above", "keep_n", "top_n_words")}
+    params = {k: opts[k] for k in ("passes", "iterations", "alpha", "eta", "no_below", "no_above", "keep_n",
+                                   "min_word_length", "top_n_words")}
     sweep = k_sweep(tokens, k_values, seeds, params, top_n_words=opts["top_n_words"], progress=progress)
     k, summary = choose_k(sweep.scores, opts["k_rule"], opts["k_metric"])
     if opts["n_topics"] is None:
@@ -55,9 +56,10 @@ def _fit_bertopic(texts: list[str], tokenizer, opts: dict[str, Any]):
 
     keys = ("n_topics", "embedding", "embedding_dim", "embedding_min_df", "embedding_model_path", "reduction",
             "reduction_dim", "clustering", "min_cluster_size", "outlier_strategy", "reduce_frequent_words",
-            "top_n_words", "random_state")
+            "top_n_words", "topic_shares", "random_state")
     model = BertopicTopicModel(tokenizer=tokenizer, **{k: opts[k] for k in keys}).fit(texts)
-    extra = {"outlier_share": model.outlier_share_, "outlier_share_before_reduction": model.initial_outlier_share_}
+    extra = {"outlier_share": model.outlier_share_, "outlier_share_before_reduction": model.initial_outlier_share_,
+             "one_hot_fallback_share": model.one_hot_fallback_share_}
     return model, model.doc_topics_, model.topic_words_, list(model.topic_ids_), None, None, extra
 
 

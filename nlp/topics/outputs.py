@@ -20,6 +20,7 @@ Files (``<by>`` is each comparison grouping, e.g. ``district``, ``section_role``
 ``prevalence_intervals_<by>.png`` prevalence with intervals, one panel per topic
 ``js_divergence_<by>.png``     divergence heatmap
 ``label_topics.csv/.png``      policy labels x topics: shares and lift
+``effects.csv``, ``effects.png`` covariate effects (fractional logit, report-clustered)
 ``k_sweep.csv``, ``k_summary.csv``, ``k_curve.png``  LDA's K sweep and rule
 ``bertopic_barchart.html``     BERTopic's interactive top-word chart
 ``bertopic_topics_per_district.html`` BERTopic's topics per district chart
@@ -133,6 +134,7 @@ def _write_outputs_into(
     html: bool = True,
     html_plotlyjs: str = "cdn",
     dpi: int = 150,
+    effects: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write tables, figures and (BERTopic) HTML for a result; returns ``{file name: path}``.
 
@@ -155,6 +157,9 @@ def _write_outputs_into(
         makes them self-contained (several MB).
     dpi
         PNG resolution.
+    effects
+        From :meth:`TopicResult.effects`: written as ``effects.csv`` and
+        plotted in ``effects.png``.
     """
     import yaml
 
@@ -195,6 +200,11 @@ def _write_outputs_into(
     if label_table is not None and not label_table.empty:
         _csv(label_table, out / "label_topics.csv", written)
         _png(label_topic_heatmap(label_table, words), out / "label_topics.png", written, dpi)
+    if effects is not None:
+        from .plots import coefficient_plot
+
+        _csv(effects, out / "effects.csv", written)
+        _png(coefficient_plot(effects, district_labels), out / "effects.png", written, dpi)
     write_k_sweep(result, out, dpi, written)
     if html:
         write_bertopic_html(result, out, html_plotlyjs, written)

@@ -28,6 +28,7 @@ __all__ = [
     "divergence_heatmap",
     "k_curve",
     "label_topic_heatmap",
+    "coefficient_plot",
 ]
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def prevalence_heatmap(prevalence_matrix: pd.DataFrame, by: str = "district",
 
 def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels: Mapping[str, str] | None = None,
                          ci: float = 0.95):
-    """Small multiples, one per topic: each group's prevalence with its bootstrap interval."""
+    """Small multiples, one per topic: each group's prevalence with its interval (pooled or bootstrap)."""
     topics = list(dict.fromkeys(prevalence["topic"]))
     groups = sorted(prevalence[by].unique())
     names = axis_labels(groups, labels)
@@ -151,10 +152,11 @@ def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels:
     y = np.arange(len(groups))
     for ax, topic in zip(axes, topics):
         rows = prevalence[prevalence["topic"] == topic].set_index(by).loc[groups]
-        est = rows["prevalence"].to_numpy()
+        # the pooled estimate is the centre of a pooled interval; the raw share may lie outside it
+        est = rows["prevalence_pooled" if "prevalence_pooled" in rows else "prevalence"].to_numpy()
         err = np.vstack([est - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - est])
         ax.errorbar(est, y, xerr=np.clip(err, 0, None), fmt="o", ms=4, capsize=2)
-        overall = float(np.average(est, weights=rows["n_paragraphs"].to_numpy()))
+        overall = float(np.average(rows["prevalence"].to_numpy(), weights=rows["n_paragraphs"].to_numpy()))
         ax.axvline(overall, color="grey", lw=0.8, ls="--")
         ax.set_title(str(topic), fontsize=9)
         ax.set_yticks(y, labels=names, **font)
@@ -162,7 +164,8 @@ def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels:
     axes[0].invert_yaxis()  # shared: first group on top in every panel
     for ax in axes[len(topics):]:
         ax.set_visible(False)
-    fig.suptitle(f"Topic prevalence by {by} with {int(ci * 100)}% bootstrap intervals (dashed: all paragraphs)",
+    kind = "partial-pooling" if "prevalence_pooled" in prevalence.columns else "bootstrap"
+    fig.suptitle(f"Topic prevalence by {by} with {int(ci * 100)}% {kind} intervals (dashed: all paragraphs)",
                  fontsize=10)
     return fig
 
@@ -208,3 +211,47 @@ def label_topic_heatmap(table: pd.DataFrame, top_words: Mapping[str, Sequence[st
     return heatmap(matrix, "Policy labels by topic: lift (1 = as in the corpus)",
                    _topic_labels(matrix.index, top_words), list(matrix.columns), cmap="RdBu_r",
                    colorbar_label="lift", center=1.0)
+
+
+def coefficient_plot(effects: pd.DataFrame, labels: Mapping[str, str] | None = None, max_rows: int = 40):
+    """Covariate effects per topic: log-odds estimates with their intervals (one panel per topic).
+
+    Rows are ``term: level`` of :func:`nlp.topics.effects.topic_effects`;
+    levels without an identified standard error are left out, and at most
+    ``max_rows`` levels (the largest absolute estimates over topics) are
+    drawn. Filled markers: q < 0.05.
+    """
+    table = effects[effects["identified"]].copy()
+    fig = _figure(3.0, 1.0)
+    if table.empty:
+        fig.suptitle("No identified covariate effect to plot", fontsize=10)
+        return fig
+    table["row"] = table["term"] + ": " + table["level"].astype(str)
+    strength = table.groupby("row")["estimate"].apply(lambda v: float(np.abs(v).max()))
+    rows = list(strength.sort_values(ascending=False).index[:max_rows])
+    rows = sorted(rows, key=lambda r: (r.split(": ")[0], r))
+    names = [f"{r.split(': ')[0]}: {axis_labels([r.split(': ', 1)[1]], labels)[0]}" for r in rows]
+    topics = list(dict.fromkeys(table["topic"]))
+    ncols = min(4, len(topics))
+    nrows = int(np.ceil(len(topics) / ncols))
+    fig = _figure(2.6 * ncols + 1.8, 0.22 * len(rows) * nrows + 1.0 * nrows + 0.6)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+    font = _fontfamily()
+    y = np.arange(len(rows))
+    for ax, topic in zip(axes, topics):
+        part = table[table["topic"] == topic].set_index("row").reindex(rows)
+        est = part["estimate"].to_numpy(dtype=float)
+        err = np.vstack([est - part["ci_low"].to_numpy(dtype=float), part["ci_high"].to_numpy(dtype=float) - est])
+        strong = (part["q_value"] < 0.05).to_numpy()
+        ax.errorbar(est, y, xerr=np.nan_to_num(err.clip(0, None)), fmt="none", ecolor="grey", lw=0.8)
+        ax.plot(est[~strong], y[~strong], "o", mfc="white", mec="C0", ms=4)
+        ax.plot(est[strong], y[strong], "o", color="C3", ms=4)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_title(str(topic), fontsize=9)
+        ax.set_yticks(y, labels=names, fontsize=7, **font)
+    axes[0].invert_yaxis()
+    for ax in axes[len(topics):]:
+        ax.set_visible(False)
+    fig.suptitle("Covariate effects on topic share (fractional logit, log-odds, report-clustered 95% CI; "
+                 "red: q < 0.05)", fontsize=9)
+    return fig

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import choice_error
-from .compare import Comparison, bootstrap_prevalence, compare_groups
+from .compare import Comparison, compare_groups, prevalence_intervals
 from .label_relation import label_topic_table, resolve_labels
 
 __all__ = ["TopicResult", "OUTLIER_COLUMN"]
@@ -41,7 +41,8 @@ class TopicResult:
         district, year, para_id, section_role, topic`` (dominant topic, -1 =
         outlier), ``topic_weight``, ``n_tokens`` and one weight column per
         topic (:attr:`topic_columns`, rows sum to 1). LDA weights are topic
-        proportions; BERTopic weights are one-hot (sentence units: shares).
+        proportions; BERTopic weights are soft topic shares (its approximate
+        distribution; ``topic_shares="one_hot"`` for the assigned topic only).
     unit_topics : pandas.DataFrame
         The same per fitted unit (equal to ``doc_topics`` for paragraphs).
     topic_columns : list of str
@@ -110,32 +111,85 @@ class TopicResult:
             groups = groups.astype(object).where(groups.notna(), "unknown")
         return groups.astype(str)
 
-    def by_group(self, by: str, n_boot: int = 2000, ci: float = 0.95, weights: str | None = None,
-                 random_state: int = 0) -> pd.DataFrame:
-        """Topic prevalence per group with bootstrap intervals.
+    def _clusters(self) -> pd.Series | None:
+        return self.doc_topics["doc_id"] if "doc_id" in self.doc_topics.columns else None
 
-        Columns ``<by>, topic, n_paragraphs, prevalence, ci_low, ci_high, se``;
-        each group's prevalences sum to 1. See :mod:`nlp.topics.compare`.
+    def by_group(self, by: str, n_boot: int = 2000, ci: float = 0.95, weights: str | None = None,
+                 random_state: int = 0, interval: str = "pooled", prior: float = 1.0) -> pd.DataFrame:
+        """Topic prevalence per group with intervals that reflect group size.
+
+        Columns ``<by>, topic, n_paragraphs, n_reports, prevalence`` (rows of
+        a group sum to 1), ``prevalence_pooled`` (``interval="pooled"``),
+        ``ci_low, ci_high, se``. ``interval="pooled"`` (default) uses partial
+        pooling with paragraphs clustered in reports; ``"bootstrap"``
+        resamples reports. See :mod:`nlp.topics.compare`.
         """
-        table = bootstrap_prevalence(self.theta(), self._groups(by), self.topic_columns, self._weights(weights),
-                                     n_boot, ci, random_state)
+        table = prevalence_intervals(self.theta(), self._groups(by), self.topic_columns, self._weights(weights),
+                                     self._clusters(), interval, n_boot, ci, prior, random_state)
         return table.rename(columns={"group": by})
 
     def by_district(self, n_boot: int = 2000, ci: float = 0.95, weights: str | None = None,
-                    random_state: int = 0) -> pd.DataFrame:
-        """Topic prevalence per district with bootstrap intervals (see :meth:`by_group`)."""
-        return self.by_group("district", n_boot, ci, weights, random_state)
+                    random_state: int = 0, interval: str = "pooled", prior: float = 1.0) -> pd.DataFrame:
+        """Topic prevalence per district with intervals (see :meth:`by_group`)."""
+        return self.by_group("district", n_boot, ci, weights, random_state, interval, prior)
 
     def compare(self, by: str = "district", n_boot: int = 2000, ci: float = 0.95, n_perm: int = 1000,
-                prior: float = 1.0, top_n: int = 3, weights: str | None = None, random_state: int = 0) -> Comparison:
-        """Prevalence, over/under-representation and JS divergence between groups."""
+                prior: float = 1.0, top_n: int = 3, weights: str | None = None, random_state: int = 0,
+                interval: str = "pooled", min_group_size: int = 3) -> Comparison:
+        """Prevalence, over/under-representation and JS divergence between groups.
+
+        Paragraphs are clustered in their reports (``doc_id``): intervals use
+        partial pooling with a design effect (``interval="pooled"``) or
+        resample reports (``"bootstrap"``); permutation tests shuffle whole
+        reports when each report lies in one group, else shuffle within
+        reports. Groups with fewer than ``min_group_size`` paragraphs are
+        reported and left out of the tests (with a warning); every family of
+        tests (contrasts, JS pairs) is corrected with Benjamini-Hochberg.
+        """
         return compare_groups(self.theta(), self._groups(by), by=by, topics=self.topic_columns,
                               weights=self._weights(weights), n_boot=n_boot, ci=ci, n_perm=n_perm, prior=prior,
-                              top_n=top_n, random_state=random_state)
+                              top_n=top_n, random_state=random_state, clusters=self._clusters(), interval=interval,
+                              min_group_size=min_group_size)
 
     def compare_districts(self, **options: Any) -> Comparison:
         """:meth:`compare` by district."""
         return self.compare("district", **options)
+
+    def effects(self, terms=("district", "year", "section_role"), numeric=("year",), ci: float = 0.95,
+                min_reports: int = 2) -> pd.DataFrame:
+        """Covariate effects on each topic's share: fractional logit with report-clustered errors.
+
+        Parameters
+        ----------
+        terms
+            Columns of :attr:`doc_topics` (``district``, ``year``,
+            ``section_role``, ...); categorical ones are compared with their
+            most frequent level, ``numeric`` ones get a slope.
+        min_reports
+            Levels seen in fewer reports get an estimate but no interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :data:`nlp.topics.effects.EFFECT_COLUMNS`; see
+            :mod:`nlp.topics.effects`. Plot with
+            :func:`nlp.topics.plots.coefficient_plot`.
+
+        Examples
+        --------
+        >>> table = result.effects(["district", "year", "section_role"])  # doctest: +SKIP
+        >>> table[table["q_value"] < 0.05]                                # doctest: +SKIP
+        """
+        from .effects import topic_effects
+
+        if isinstance(terms, str):
+            terms = [terms]
+        topics = [c for c in self.topic_columns if c != OUTLIER_COLUMN]
+        theta = self.doc_topics[topics].to_numpy(dtype=float)
+        totals = theta.sum(axis=1, keepdims=True)
+        theta = np.divide(theta, totals, out=np.full_like(theta, 1.0 / theta.shape[1]), where=totals > 0)
+        return topic_effects(theta, self.doc_topics, list(terms), clusters=self._clusters(), topics=topics,
+                             numeric=numeric, ci=ci, min_reports=min_reports)
 
     def label_topics(self, use_classifier: bool = True, model_dir=None) -> pd.DataFrame:
         """Topic x policy-label table (gold labels, else predicted; see :mod:`nlp.topics.label_relation`)."""

@@ -33,6 +33,8 @@ class RunOutcome:
     comparisons : dict
         ``{by: Comparison}`` for each grouping in ``compare.by``.
     label_table : pandas.DataFrame or None
+    effects : pandas.DataFrame or None
+        Covariate effects (:meth:`TopicResult.effects`) when ``effects.enabled``.
     output_dir : pathlib.Path
     files : dict
         ``{file name: path}`` of everything written.
@@ -51,6 +53,7 @@ class RunOutcome:
     output_dir: Path
     files: dict[str, Path] = field(default_factory=dict)
     run_id: str | None = None
+    effects: pd.DataFrame | None = None
 
 
 def default_output_dir(method: str) -> Path:
@@ -110,12 +113,15 @@ def run_topics(config: Mapping[str, Any], config_path: str | os.PathLike | None 
     result = fit_topics(corpus, method, progress=progress, **fit_options_from_config(config))
     settings = {k: v for k, v in config["compare"].items() if k != "by"}
     comparisons = {by: result.compare(by, **settings) for by in config["compare"]["by"]}
+    effects = None
+    if config["effects"]["enabled"]:
+        effects = result.effects(config["effects"]["terms"], min_reports=config["effects"]["min_reports"])
     label_table = None
     if config["labels"]["enabled"]:
         label_table = result.label_topics(config["labels"]["use_classifier"], config["labels"]["model_dir"])
     files = write_outputs(result, comparisons, out_dir, label_table, config, config["plots"]["district_labels"],
                           html=config["output"]["html"], html_plotlyjs=config["output"]["html_plotlyjs"],
-                          dpi=config["plots"]["dpi"])
+                          dpi=config["plots"]["dpi"], effects=effects)
     metrics = {**result.metrics, **_headline(comparisons)}
     run_id = None
     if track:
@@ -127,7 +133,7 @@ def run_topics(config: Mapping[str, Any], config_path: str | os.PathLike | None 
             log_outputs(out_dir, metrics, result.k_summary)
             run_id = run.info.run_id
         logger.info("logged to MLflow run %s", run_id)
-    return RunOutcome(result, comparisons, label_table, out_dir, files, run_id)
+    return RunOutcome(result, comparisons, label_table, out_dir, files, run_id, effects)
 
 
 def run_from_config(path: str | os.PathLike, overrides: Iterable[str] = (), output_dir: str | os.PathLike | None = None,

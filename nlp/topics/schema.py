@@ -17,10 +17,11 @@ from typing import Any, Iterable, Mapping
 
 from ..checks import check_choice
 from ..config import Field, load_config, validate
-from .bertopic_model import CLUSTERINGS, EMBEDDINGS, OUTLIER_STRATEGIES, REDUCTIONS, BertopicTopicModel
+from .bertopic_model import CLUSTERINGS, EMBEDDINGS, OUTLIER_STRATEGIES, REDUCTIONS, TOPIC_SHARES, BertopicTopicModel
 from .lda import ALPHA_CHOICES, ETA_CHOICES, LdaTopicModel
+from .compare import INTERVALS
 from .result import WEIGHTS
-from .selection import K_RULES, SWEEP_METRICS
+from .selection import DEFAULT_K_RULE, K_RULES, SWEEP_METRICS
 
 __all__ = [
     "METHODS",
@@ -52,7 +53,8 @@ LDA_SCHEMA = {
     "k_values": Field(list, [3, 4, 5, 6, 7, 8, 9, 10], item_type=int, min=2, max=50),
     "random_state": Field(int, _LDA["random_state"], min=0, help="seed of the reported fit; restarts use the next seeds"),
     "n_restarts": Field(int, 5, min=1, max=100, help="fits per K (seeds random_state, random_state+1, ...): the 1-SE noise floor"),
-    "k_rule": Field(str, "one_se", choices=K_RULES),
+    "k_rule": Field(str, DEFAULT_K_RULE, choices=K_RULES,
+                    help="one_sd: flipped least with the seed list (experiments/topics_multidistrict.py)"),
     "k_metric": Field(str, "c_v", choices=SWEEP_METRICS),
     "passes": Field(int, _LDA["passes"], min=1, max=200),
     "iterations": Field(int, _LDA["iterations"], min=10, max=5000),
@@ -61,6 +63,8 @@ LDA_SCHEMA = {
     "no_below": Field(int, _LDA["no_below"], min=1),
     "no_above": Field(float, _LDA["no_above"], min=0.01, max=1.0),
     "keep_n": Field(int, _LDA["keep_n"], min=10),
+    "min_word_length": Field(int, _LDA["min_word_length"], min=1, max=10,
+                             help="vocabulary: words of at least this many characters"),
     "top_n_words": Field(int, _LDA["top_n_words"], min=3, max=50),
 }
 
@@ -77,6 +81,8 @@ BERTOPIC_SCHEMA = {
     "outlier_strategy": Field(str, _BERTOPIC["outlier_strategy"], choices=OUTLIER_STRATEGIES),
     "reduce_frequent_words": Field(bool, _BERTOPIC["reduce_frequent_words"]),
     "top_n_words": Field(int, _BERTOPIC["top_n_words"], min=3, max=50),
+    "topic_shares": Field(str, _BERTOPIC["topic_shares"], choices=TOPIC_SHARES,
+                          help="approximate: soft shares (approximate_distribution); one_hot: the assigned topic"),
     "random_state": Field(int, _BERTOPIC["random_state"], min=0),
 }
 
@@ -86,8 +92,10 @@ COMPARE_SCHEMA = {
     "n_boot": Field(int, 2000, min=100, max=100000),
     "ci": Field(float, 0.95, min=0.5, max=0.999),
     "n_perm": Field(int, 1000, min=0, max=100000),
-    "prior": Field(float, 1.0, min=0.0),
+    "prior": Field(float, 1.0, min=0.01, help="pseudo-paragraphs at the corpus-wide shares (smoothing, pooling)"),
     "top_n": Field(int, 3, min=1, max=20),
+    "interval": Field(str, "pooled", choices=INTERVALS, help="pooled: partial pooling; bootstrap: resample reports"),
+    "min_group_size": Field(int, 3, min=1, help="groups with fewer paragraphs are reported but not tested"),
     "random_state": Field(int, 0, min=0),
 }
 
@@ -101,6 +109,12 @@ TOPICS_SCHEMA = {
     "lda": LDA_SCHEMA,
     "bertopic": BERTOPIC_SCHEMA,
     "compare": COMPARE_SCHEMA,
+    "effects": {
+        "enabled": Field(bool, True, help="fractional-logit covariate effects with report-clustered errors"),
+        "terms": Field(list, ["district", "year", "section_role"], item_type=str,
+                       choices=("district", "section_role", "year")),
+        "min_reports": Field(int, 2, min=1, help="levels in fewer reports get no interval"),
+    },
     "labels": {
         "enabled": Field(bool, True),
         "use_classifier": Field(bool, True, help="predict labels for paragraphs without gold labels"),

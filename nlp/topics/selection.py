@@ -4,7 +4,7 @@ The sweep fits :class:`~nlp.topics.lda.LdaTopicModel` for every K in
 ``k_values`` and every seed in ``seeds`` and scores each fit (coherence and
 diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
 
-``one_se`` (default)
+``one_se``
     Find the K with the highest mean of the metric across seeds; its standard
     error across seeds (sd / sqrt(n_seeds)) is the noise floor. Choose the
     *smallest* K whose mean is within one standard error of that best mean.
@@ -12,6 +12,16 @@ diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
     coherence differences between neighbouring K on a small corpus are mostly
     seed noise. With one seed the standard error is 0 and the rule is
     ``max_mean``.
+``one_se_pooled``
+    As ``one_se``, but the noise floor is the median standard error over
+    all K instead of the best K's own: with a handful of seeds one K's
+    standard error is itself very noisy, and it decided whether the rule
+    picked 3 or 4 when the seed list changed.
+``one_sd`` (default)
+    The smallest K whose mean is within one *standard deviation* across
+    seeds (the median over K) of the best mean. The standard deviation does
+    not shrink as seeds are added, so this asks for a difference larger than
+    one fit's seed noise before a larger K is preferred.
 ``max_mean``
     The K with the highest mean; ties go to the smaller K.
 
@@ -30,11 +40,13 @@ from ..checks import check_choice
 from .lda import LdaTopicModel
 from .metrics import COHERENCE_MEASURES, coherence, topic_diversity
 
-__all__ = ["K_RULES", "SWEEP_METRICS", "KSweep", "k_sweep", "summarize_sweep", "choose_k"]
+__all__ = ["K_RULES", "DEFAULT_K_RULE", "SWEEP_METRICS", "KSweep", "k_sweep", "summarize_sweep", "choose_k"]
 
 logger = logging.getLogger(__name__)
 
-K_RULES = ("one_se", "max_mean")
+K_RULES = ("one_se", "one_se_pooled", "one_sd", "max_mean")
+#: Flipped least with the seed list on 250-paragraph samples (experiments/topics_multidistrict.py).
+DEFAULT_K_RULE = "one_sd"
 SWEEP_METRICS = (*COHERENCE_MEASURES, "diversity")
 
 
@@ -131,7 +143,7 @@ def summarize_sweep(scores: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def choose_k(scores: pd.DataFrame, rule: str = "one_se", metric: str = "c_v") -> tuple[int, pd.DataFrame]:
+def choose_k(scores: pd.DataFrame, rule: str = DEFAULT_K_RULE, metric: str = "c_v") -> tuple[int, pd.DataFrame]:
     """Apply a K rule (see the module docstring) to sweep scores.
 
     Returns
@@ -153,6 +165,10 @@ def choose_k(scores: pd.DataFrame, rule: str = "one_se", metric: str = "c_v") ->
     threshold = means[best]
     if rule == "one_se":
         threshold = means[best] - summary[f"{metric}_se"].to_numpy()[best]
+    elif rule == "one_se_pooled":
+        threshold = means[best] - float(np.nanmedian(summary[f"{metric}_se"].to_numpy()))
+    elif rule == "one_sd":
+        threshold = means[best] - float(np.nanmedian(summary[f"{metric}_sd"].to_numpy()))
     eligible = np.where(means >= threshold - 1e-12)[0]
     chosen = int(eligible.min())
     summary["best"] = np.arange(len(summary)) == best
