@@ -126,11 +126,11 @@ def test_train_with_explicit_folders_writes_there(project, tmp_path):
 
 
 def test_the_unchanged_project_config_targets_the_tracked_folders(project):
-    from nlp.classifier.run import _folders, load_job_data
+    from nlp.classifier.run import job_folders, load_job_data
     from nlp.classifier.schema import load_classifier_config
 
     config = load_classifier_config("configs/classifier.yaml", ["tracking.enabled=false"])
-    folders, unchanged = _folders(config, "configs/classifier.yaml", load_job_data(config), "train")
+    folders, unchanged = job_folders(config, "configs/classifier.yaml", load_job_data(config), "train")
     assert unchanged
     assert folders == {"results_dir": project / "experiments" / "results" / "classifier",
                        "model_dir": project / "models" / "policy_classifier"}
@@ -192,3 +192,19 @@ def test_main_job_output_folder_holds_everything(project, tmp_path):
     assert outcome.report == tmp_path / "mine" / "report.md" and outcome.report.exists()
     assert outcome.indicator_output == tmp_path / "mine" / "indicators"
     assert not (project / "experiments").exists()
+
+
+def test_experiment_script_with_set_writes_a_run_folder(project, capsys):
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "experiments" / "topics_lda_k_sweep.py"
+    spec = importlib.util.spec_from_file_location("k_sweep_script", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    settings = [arg for o in ["lda.k_values=[3]", "lda.n_restarts=1", "lda.passes=3", "lda.iterations=20"]
+                for arg in ("--set", o)]
+    assert module.main(["--units", "paragraph", *settings, "--no-mlflow"]) == 0
+    runs = list((project / "experiments" / "results" / "runs").glob("topics_lda_k_sweep-*"))
+    assert len(runs) == 1 and (runs[0] / "k_rules.csv").exists() and (runs[0] / "paragraph" / "k_sweep.csv").exists()
+    assert not (project / "experiments" / "results" / "topics_lda_k_sweep").exists()
+    assert f"written to {runs[0]}" in capsys.readouterr().out

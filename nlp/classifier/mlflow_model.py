@@ -129,7 +129,7 @@ def log_classifier_model(model_dir: str | os.PathLike, example_texts: list[str],
     if not alias:
         return info, None
     champion = _alias_version(client, registered_name, alias)
-    if champion is not None and champion.version == version:  # pragma: no cover - a fresh version never is
+    if champion is not None and str(champion.version) == version:  # pragma: no cover - a fresh version never is
         champion = None
     moved, reason = champion_decision(tags, dict(champion.tags) if champion is not None else None, promote)
     if moved:

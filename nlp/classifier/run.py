@@ -27,7 +27,7 @@ from .metrics import EvaluationResult
 from .outputs import comparison_markdown, write_results
 from .schema import classifier_from_params, load_classifier_config
 
-__all__ = ["JobOutcome", "run_evaluate", "run_train", "train_final", "load_job_data", "study_main"]
+__all__ = ["JobOutcome", "run_evaluate", "run_train", "train_final", "load_job_data", "job_folders", "study_main"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def _run_name(job: str, params: dict[str, Any]) -> str:
     return name if params["thresholds"] == "fixed" else f"{name} thresholds={params['thresholds']}"
 
 
-def _folders(config: dict[str, Any], config_path, data: TrainingData, job: str) -> tuple[dict[str, Path], bool]:
+def job_folders(config: dict[str, Any], config_path, data: TrainingData, job: str) -> tuple[dict[str, Path], bool]:
     """Where a job on the seeds writes: ``{"results_dir": ..., "model_dir": ...}`` and whether that is the tracked place.
 
     The tracked folders when the project config runs unchanged, the folders
@@ -126,7 +126,7 @@ def run_evaluate(config_path: str | Path, overrides: Iterable[str] = (), trackin
     """
     config = load_classifier_config(config_path, list(overrides))
     data = load_job_data(config)
-    folder = Path(output_dir) if output_dir is not None else _folders(config, config_path, data, "evaluate")[0]["results_dir"]
+    folder = Path(output_dir) if output_dir is not None else job_folders(config, config_path, data, "evaluate")[0]["results_dir"]
     with _run(config, config_path, data, _run_name("evaluate", config["model"]), tracking) as run:
         results = evaluate_candidates(config, data, progress)
         table = write_results(results, folder, run is not None)
@@ -217,7 +217,7 @@ def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: 
                              "results_dir": str(Path(config["output"]["results_dir"]).parent / run_folder)}}
     else:
         data = load_job_data(config)
-        folders, _ = _folders(config, config_path, data, "train")
+        folders, _ = job_folders(config, config_path, data, "train")
         configured = resolve_project_path(config["output"]["results_dir"]).resolve()
         if folders["results_dir"] == configured:  # the train job's table sits beside the comparison
             folders["results_dir"] = configured / "train"
@@ -304,5 +304,9 @@ def study_main(default_config: str, description: str, argv=None) -> None:
     parser.add_argument("--config", default=default_config)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--no-mlflow", dest="mlflow", action="store_false")
+    parser.add_argument("--output", default=None, metavar="DIR",
+                        help="results folder (default: the config's when it runs unchanged, else a run folder)")
     args = parser.parse_args(argv)
-    print(comparison_markdown(run_evaluate(args.config, args.overrides, tracking=args.mlflow).table))
+    outcome = run_evaluate(args.config, args.overrides, tracking=args.mlflow, output_dir=args.output)
+    print(comparison_markdown(outcome.table))
+    print(f"results written to {outcome.results_dir}")
