@@ -315,7 +315,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"  registry         {outcome.promotion}")
     if outcome.run_id:
         print(f"  MLflow run       {outcome.run_id} (the steps are nested under it)")
-        print("  MLflow UI        .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db   (then open http://127.0.0.1:5000)")
+        from .tracking import resolve_tracking_uri
+
+        print(f"  MLflow UI        .venv/bin/mlflow ui --backend-store-uri {resolve_tracking_uri()}   "
+              "(then open http://127.0.0.1:5000)")
     return 0
 
 
