@@ -208,3 +208,25 @@ def test_experiment_script_with_set_writes_a_run_folder(project, capsys):
     assert len(runs) == 1 and (runs[0] / "k_rules.csv").exists() and (runs[0] / "paragraph" / "k_sweep.csv").exists()
     assert not (project / "experiments" / "results" / "topics_lda_k_sweep").exists()
     assert f"written to {runs[0]}" in capsys.readouterr().out
+
+
+def test_cli_passes_output_and_promote_to_the_jobs(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    import nlp.pipeline
+    from nlp.cli import main
+
+    seen = {}
+
+    def fake_run_main(config, overrides, tracking, progress, output_dir, promote):
+        seen.update(output_dir=output_dir, promote=promote)
+        return nlp.pipeline.MainOutcome(Path(output_dir) / "report.md", pd.DataFrame(), tracked=False,
+                                        promotion="version 2 is the new champion: promoted by request (--promote)")
+
+    monkeypatch.setattr(nlp.pipeline, "run_main", fake_run_main)
+    assert main(["run", "--output", str(tmp_path / "mine"), "--promote", "--no-mlflow"]) == 0
+    assert seen == {"output_dir": str(tmp_path / "mine"), "promote": True}
+    out = capsys.readouterr().out
+    assert "a run of its own" in out and "registry         version 2 is the new champion" in out
+    assert main(["run", "--output", str(tmp_path / "mine2"), "--no-mlflow"]) == 0
+    assert seen["promote"] is False
