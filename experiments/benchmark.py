@@ -212,10 +212,14 @@ def compare_speed(repeats: int = 3) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="0.5 MB text, scales 1x and 2x, one cold-start repeat")
-    parser.add_argument("--output", default=str(OUT / "benchmark.json"))
+    parser.add_argument("--output", default=None,
+                        help="JSON file (default experiments/results/benchmark/benchmark.json; with --quick, which "
+                             "measures less, experiments/results/runs/benchmark-quick/benchmark.json)")
     parser.add_argument("--indicators-only", action="store_true",
                         help="only indicator extraction vs raw jieba (writes indicators.json beside the output)")
     args = parser.parse_args()
+    if args.output is None:  # a quick run never overwrites the tracked measurements
+        args.output = str((OUT.parent / "runs" / "benchmark-quick" if args.quick else OUT) / "benchmark.json")
     if args.indicators_only:
         min_bytes = 500_000 if args.quick else 5_000_000
         result = indicator_throughput(seed_text(min_bytes))

@@ -4,7 +4,9 @@ Thin script over the library: both methods are fitted with their configs
 (BERTopic also at LDA's chosen K, for a like-for-like comparison), scored by
 the same coherence code, and compared with nlp.topics.compare. Writes
 experiments/results/topics_compare_methods/ (methods.csv, agreement.csv) and
-logs to the MLflow experiment "topics_compare_methods".
+logs to the MLflow experiment "topics_compare_methods". With configs of one's own
+or other --seeds it writes experiments/results/runs/topics_compare_methods-<hash>/
+instead (or --output), never the tracked results.
 
     .venv/bin/python experiments/topics_compare_methods.py
     .venv/bin/python experiments/topics_compare_methods.py --no-mlflow --seeds 0 1 2
@@ -13,15 +15,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 import pandas as pd
 
 import nlp
 from nlp.paths import results_dir
+from nlp.run_folders import is_project_config, run_dir
 from nlp.topics.compare import partition_agreement, seed_stability
 from nlp.topics.schema import fit_options_from_config, load_topics_config
 
 EXPERIMENT = "topics_compare_methods"
+DEFAULT_SEEDS = [0, 1, 2]
 
 
 def _row(name: str, result, seconds: float, stability: dict, compare: dict) -> dict:
@@ -39,8 +44,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lda-config", default="configs/topics_lda.yaml")
     parser.add_argument("--bertopic-config", default="configs/topics_bertopic.yaml")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="for BERTopic's seed stability")
+    parser.add_argument("--seeds", nargs="+", type=int, default=DEFAULT_SEEDS, help="for BERTopic's seed stability")
     parser.add_argument("--no-mlflow", action="store_true")
+    parser.add_argument("--output", default=None, metavar="DIR", help="output folder (default: see above)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -66,12 +72,17 @@ def main(argv=None) -> int:
         {"a": a, "b": b, **partition_agreement(fits[a].doc_topics["topic"], fits[b].doc_topics["topic"])}
         for i, a in enumerate(fits) for b in list(fits)[i + 1:]
     ])
-    out = results_dir() / EXPERIMENT
+    tracked = (is_project_config(args.lda_config) and is_project_config(args.bertopic_config)
+               and args.seeds == DEFAULT_SEEDS)
+    settings = {"lda": lda_cfg, "bertopic": bert_cfg, "seeds": args.seeds}
+    out = (Path(args.output) if args.output else results_dir() / EXPERIMENT if tracked
+           else run_dir(EXPERIMENT, settings, corpus.data_hash()))
     out.mkdir(parents=True, exist_ok=True)
     methods.to_csv(out / "methods.csv", index=False, float_format="%.4g")
     agreement.to_csv(out / "agreement.csv", index=False, float_format="%.4g")
     print(methods.round(3).to_string(index=False))
     print(agreement.round(3).to_string(index=False))
+    print(f"written to {out}")
     if not args.no_mlflow:
         from nlp.tracking import log_artifacts, log_metrics, start_run
 

@@ -30,6 +30,8 @@ _FORMAT_HELP = ("output format: table (readable, the default), json (one record 
                 "or csv (for spreadsheets and pandas)")
 _SKIP_BAD_HELP = (f"skip reports that cannot be read (scanned or encrypted PDF, .doc, binary) instead of "
                   f"stopping; they are listed on stderr and the exit code is {EXIT_SKIPPED}")
+_PROMOTE_HELP = ("make the new model the registry's champion even if it does not beat the current one "
+                 "(by default the alias moves only to a model with a better held-out score on the same data)")
 _REJOIN_HELP = "re-join lines broken at the page width in text files (text copied out of a PDF); PDFs always are"
 
 
@@ -99,7 +101,8 @@ def _add_topics(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("topics", help="fit LDA or BERTopic, compare districts, write tables/plots, log to MLflow")
     p.add_argument("--config", required=True, help="configs/topics_lda.yaml or configs/topics_bertopic.yaml")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. lda.k_values=[3,4]")
-    p.add_argument("--output", help="output folder (default experiments/results/topics/<method>/)")
+    p.add_argument("--output", help="output folder (default: experiments/results/topics/<method>/ when the project "
+                                         "config runs unchanged, else experiments/results/runs/topics-<method>-<hash>/)")
     p.add_argument("--no-mlflow", action="store_true", help="do not log to MLflow")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=_cmd_topics)
@@ -139,11 +142,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     check_output_folder(args.output)
 
+    check_output_folder(args.results, "--results")
+
     outcome = run_train(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
                         model_dir=args.output, data_path=args.data, eval_path=args.eval,
-                        guide_examples=False if args.no_guide_examples else None)
+                        guide_examples=False if args.no_guide_examples else None,
+                        results_dir=args.results, promote=args.promote)
     row = outcome.table[outcome.table["model"] == "model"].iloc[0]
     print(f"model written to {outcome.model_dir}")
+    print(f"results written to {outcome.results_dir}")
+    if outcome.promotion:
+        print(f"registry: {outcome.promotion}")
     for prefix, name in (("lodo", "leave-one-group-out" if args.data else "leave-one-district-out"),
                          ("corpus", "corpus folds (writers)"),
                          ("dev", "held-out file" if args.eval else "development set")):
@@ -157,8 +166,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .classifier.outputs import comparison_markdown
     from .classifier.run import run_evaluate
 
-    outcome = run_evaluate(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet)
+    check_output_folder(args.output)
+
+    outcome = run_evaluate(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
+                           output_dir=args.output)
     print(comparison_markdown(outcome.table))
+    print(f"results written to {outcome.results_dir}")
     return 0
 
 
@@ -166,8 +179,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train the classifier (on the seed annotations, or --data FILE), "
                                      "evaluate held-out, save")
     _add_config_args(p, "configs/classifier.yaml")
-    p.add_argument("--output", default=None, help="model folder (default: the config's output.model_dir; "
+    p.add_argument("--output", default=None, help="model folder (default: the config's output.model_dir when the "
+                                                   "project config runs unchanged, else models/runs/train-<hash>; "
                                                    "with --data: models/runs/<file>-<hash>)")
+    p.add_argument("--results", default=None, metavar="DIR",
+                   help="folder of the evaluation tables and plots (default: <output.results_dir>/train when the "
+                        "project config runs unchanged, else experiments/results/runs/train-<hash>)")
+    p.add_argument("--promote", action="store_true", help=_PROMOTE_HELP)
     p.add_argument("--data", default=None, metavar="FILE",
                    help="train on your own labelled paragraphs: JSONL or CSV with 'text' and 'labels' "
                         "(optional 'doc_id'/'district' for held-out groups); see README")
@@ -180,6 +198,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="compare baselines and models: leave-one-district-out and the dev set")
     _add_config_args(p, "configs/classifier.yaml")
+    p.add_argument("--output", default=None, metavar="DIR",
+                   help="results folder (default: the config's output.results_dir when the project config runs "
+                        "unchanged, else experiments/results/runs/evaluate-<hash>)")
     p.set_defaults(handler=_cmd_evaluate)
 
 
@@ -275,23 +296,39 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_main
 
-    outcome = run_main(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet)
-    root = outcome.report.parent
-    print("\nThe main job is done. Results:")
+    check_output_folder(args.output)
+
+    outcome = run_main(args.config, args.overrides, tracking=args.mlflow, progress=not args.quiet,
+                       output_dir=args.output, promote=args.promote)
+    print("\nThe main job is done. Results" + (" (the tracked results of the project):" if outcome.tracked else
+                                               " (a run of its own; the tracked results were not touched):"))
     print(f"  report page      {outcome.report}")
     if outcome.model_dir is not None:
         print(f"  model            {outcome.model_dir} (MODEL_CARD.md)")
-    print(f"  classifier       {root / 'classifier'} (comparison.md, per_label.csv, plots)")
+    if outcome.classifier_results is not None:
+        print(f"  classifier       {outcome.classifier_results} (comparison.md, per_label.csv, plots)")
     for method, folder in outcome.topic_outputs.items():
         print(f"  topics ({method:8s}) {folder}")
-    if args.mlflow:
-        print("  MLflow runs      .venv/bin/mlflow ui --backend-store-uri sqlite:///mlflow.db   (then open http://127.0.0.1:5000)")
+    if outcome.indicator_output is not None:
+        print(f"  indicators       {outcome.indicator_output}")
+    if outcome.promotion:
+        print(f"  registry         {outcome.promotion}")
+    if outcome.run_id:
+        print(f"  MLflow run       {outcome.run_id} (the steps are nested under it)")
+        from .tracking import resolve_tracking_uri
+
+        print(f"  MLflow UI        .venv/bin/mlflow ui --backend-store-uri {resolve_tracking_uri()}   "
+              "(then open http://127.0.0.1:5000)")
     return 0
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="the main job: corpus, classifier, topic models, report page")
     _add_config_args(p, "configs/main.yaml", example="topics.enabled=false")
+    p.add_argument("--output", default=None, metavar="DIR",
+                   help="folder for the report and every step's results (default: the tracked folders when "
+                        "configs/main.yaml runs unchanged, else experiments/results/runs/run-<hash>)")
+    p.add_argument("--promote", action="store_true", help=_PROMOTE_HELP)
     p.set_defaults(handler=_cmd_run)
 
 

@@ -41,6 +41,9 @@ __all__ = [
     "log_figure",
     "log_artifact",
     "log_artifacts",
+    "set_run_name",
+    "set_tags",
+    "active_run_id",
 ]
 
 logger = logging.getLogger(__name__)
@@ -160,6 +163,10 @@ def start_run(
     commit, the data hash and package versions as tags. An exception inside
     the block marks the run ``FAILED`` and is re-raised.
 
+    Inside another run (a step of ``nlp run``) the run is nested: it goes to
+    the parent's store and experiment, so the MLflow UI shows the steps under
+    their parent, and ``experiment`` is kept as the tag ``step_experiment``.
+
     Raises
     ------
     TrackingError
@@ -177,6 +184,17 @@ def start_run(
         **{f"version.{k}": v for k, v in versions.items()},
         **(tags or {}),
     }
+    parent = mlflow.active_run()
+    if parent is not None:
+        run_tags["step_experiment"] = experiment
+        try:
+            active = mlflow.start_run(experiment_id=parent.info.experiment_id, run_name=run_name, tags=run_tags,
+                                      nested=True)
+        except Exception as exc:
+            raise TrackingError(_tracking_failure(mlflow.get_tracking_uri(), exc)) from exc
+        with active as run:
+            yield from _inside_run(mlflow, run, config, config_path)
+        return
     try:
         with _store_lock(uri):
             # Creating a new sqlite store runs its schema migrations; two jobs
@@ -190,18 +208,47 @@ def start_run(
     except Exception as exc:
         raise TrackingError(_tracking_failure(uri, exc)) from exc
     with active as run:
-        try:
-            if config is not None:
-                params = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in flatten(config).items()}
-                mlflow.log_params({k: (str(v)[:500]) for k, v in params.items()})
-                mlflow.log_dict(dict(config), "config.yaml")
-            if config_path is not None and Path(config_path).exists():
-                mlflow.log_artifact(str(config_path), artifact_path="config")
-            yield run
-        except BaseException:
-            mlflow.set_tag("failure", "exception inside the run")
-            mlflow.end_run(status="FAILED")
-            raise
+        yield from _inside_run(mlflow, run, config, config_path)
+
+
+def _inside_run(mlflow, run, config, config_path) -> Iterator[Any]:
+    try:
+        if config is not None:
+            params = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in flatten(config).items()}
+            mlflow.log_params({k: (str(v)[:500]) for k, v in params.items()})
+            mlflow.log_dict(dict(config), "config.yaml")
+        if config_path is not None and Path(config_path).exists():
+            mlflow.log_artifact(str(config_path), artifact_path="config")
+        yield run
+    except BaseException:
+        mlflow.set_tag("failure", "exception inside the run")
+        mlflow.end_run(status="FAILED")
+        raise
+
+
+def active_run_id() -> str | None:
+    """The id of the active run, or None (MLflow is imported only if a run may be active)."""
+    import sys
+
+    if "mlflow" not in sys.modules:
+        return None
+    import mlflow
+
+    run = mlflow.active_run()
+    return run.info.run_id if run is not None else None
+
+
+def set_run_name(name: str) -> None:
+    """Rename the active run (a name that says what ran, known only after the fit: ``topics lda K=5``)."""
+    import mlflow
+
+    mlflow.set_tag("mlflow.runName", name)
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    import mlflow
+
+    mlflow.set_tags({k: str(v) for k, v in tags.items()})
 
 
 _METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. :/]")

@@ -43,6 +43,13 @@ def test_training_run_is_logged_and_registered(trained, tracking_uri):
     assert len(run.data.tags["data_hash"]) == 64
     assert run.data.tags["git_commit"]
     assert run.data.params["model.unit"] == "clause"
+    assert run.info.run_name == "train char C=10 clause"
+    for name in ("lodo_macro_f1", "corpus_macro_f1", "dev_macro_f1"):  # headline metrics under plain names
+        assert metrics[name] == metrics[f"model.{name}"]
+        assert version.tags[name] == f"{metrics[name]:.4f}"  # the version carries its held-out scores
+    assert version.tags["data_hash"] == run.data.tags["data_hash"] and len(version.tags["dev_data_hash"]) == 64
+    assert "train char C=10 clause" in version.description and "\n" not in version.description
+    assert "dev macro-F1" in version.description
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.yaml", "plots", "results", "model_card"} <= artifacts
     plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}

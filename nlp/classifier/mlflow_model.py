@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
@@ -18,7 +18,12 @@ try:  # the base class is only needed when MLflow is installed
 except ImportError:  # pragma: no cover
     _PythonModel = object
 
-__all__ = ["PolicyClassifierPyfunc", "log_classifier_model"]
+__all__ = ["PolicyClassifierPyfunc", "log_classifier_model", "champion_decision", "version_tags", "PROMOTION_SCORES"]
+
+# The held-out scores that decide promotion, in order of preference, each with the tag of the data it
+# was computed on: the development set first, then leave-one-district-out on the training data.
+PROMOTION_SCORES = (("dev_macro_f1", "dev_data_hash"), ("lodo_macro_f1", "data_hash"))
+_SCORE_TAGS = ("dev_macro_f1", "lodo_macro_f1", "corpus_macro_f1")
 
 
 class PolicyClassifierPyfunc(_PythonModel):
@@ -42,11 +47,58 @@ class PolicyClassifierPyfunc(_PythonModel):
         return out
 
 
-def log_classifier_model(model_dir: str | os.PathLike, example_texts: list[str],
-                         registered_name: str | None = None, alias: str | None = None) -> Any:
-    """Log a saved classifier folder as an MLflow pyfunc model in the active run; register it, set an alias.
+def version_tags(metrics: Mapping[str, float], data_hash: str, dev_data_hash: str | None) -> dict[str, str]:
+    """The tags a registered version carries: its held-out scores and the hashes of the data behind them."""
+    tags = {name: f"{metrics[name]:.4f}" for name in _SCORE_TAGS if metrics.get(name) is not None}
+    tags["data_hash"] = data_hash
+    if dev_data_hash and "dev_macro_f1" in tags:
+        tags["dev_data_hash"] = dev_data_hash
+    return tags
 
-    Returns the :class:`mlflow.models.model.ModelInfo`.
+
+def champion_decision(candidate: Mapping[str, str], champion: Mapping[str, str] | None,
+                      promote: bool = False) -> tuple[bool, str]:
+    """Whether a new version takes the champion alias, and why (one line).
+
+    It does when asked (``promote``), when there is no champion, or when it
+    beats the champion on the same held-out evaluation: dev macro-F1 when
+    both versions have it on the same development set (``dev_data_hash``),
+    else leave-one-district-out macro-F1 on the same training data
+    (``data_hash``). A tie keeps the champion; versions scored on different
+    data are not compared and the champion stays.
+
+    >>> champion_decision({"dev_macro_f1": "0.85", "dev_data_hash": "d"}, {"dev_macro_f1": "0.84", "dev_data_hash": "d"})
+    (True, "dev_macro_f1 0.8500 beats the champion's 0.8400")
+    """
+    if promote:
+        return True, "promoted by request (--promote)"
+    if champion is None:
+        return True, "no champion yet"
+    for score, data_tag in PROMOTION_SCORES:
+        if score not in candidate or score not in champion:
+            continue
+        if not candidate.get(data_tag) or candidate.get(data_tag) != champion.get(data_tag):
+            continue
+        new, old = float(candidate[score]), float(champion[score])
+        if new > old:
+            return True, f"{score} {new:.4f} beats the champion's {old:.4f}"
+        return False, f"{score} {new:.4f} does not beat the champion's {old:.4f}"
+    return False, ("not comparable with the champion (no held-out score on the same data: "
+                   + ", ".join(f"{s} on {t}" for s, t in PROMOTION_SCORES) + "); use --promote to move it")
+
+
+def log_classifier_model(model_dir: str | os.PathLike, example_texts: list[str],
+                         registered_name: str | None = None, alias: str | None = None,
+                         tags: Mapping[str, str] | None = None, description: str | None = None,
+                         promote: bool = False) -> tuple[Any, str | None]:
+    """Log a saved classifier folder as an MLflow pyfunc model in the active run, register it, maybe promote it.
+
+    The registered version gets ``tags`` (:func:`version_tags`: held-out
+    scores, data hashes) and the one-line ``description``; the ``alias``
+    (``champion``) moves to it only as :func:`champion_decision` says.
+
+    Returns the :class:`mlflow.models.model.ModelInfo` and the decision
+    (one line; None when nothing was registered).
     """
     import mlflow
     from mlflow.models import infer_signature
@@ -65,6 +117,35 @@ def log_classifier_model(model_dir: str | os.PathLike, example_texts: list[str],
         input_example=example,
         registered_model_name=registered_name,
     )
-    if registered_name and alias and info.registered_model_version is not None:
-        mlflow.MlflowClient().set_registered_model_alias(registered_name, alias, str(info.registered_model_version))
-    return info
+    if not registered_name or info.registered_model_version is None:
+        return info, None
+    client = mlflow.MlflowClient()
+    version = str(info.registered_model_version)
+    tags = dict(tags or {})
+    for key, value in tags.items():
+        client.set_model_version_tag(registered_name, version, key, value)
+    if description:
+        client.update_model_version(registered_name, version, description=description)
+    if not alias:
+        return info, None
+    champion = _alias_version(client, registered_name, alias)
+    if champion is not None and str(champion.version) == version:  # pragma: no cover - a fresh version never is
+        champion = None
+    moved, reason = champion_decision(tags, dict(champion.tags) if champion is not None else None, promote)
+    if moved:
+        client.set_registered_model_alias(registered_name, alias, version)
+        decision = f"version {version} is the new {alias}: {reason}"
+    else:
+        decision = f"version {version} registered; {alias} stays version {champion.version}: {reason}"
+    client.set_model_version_tag(registered_name, version, "promotion", decision)
+    mlflow.set_tag("promotion", decision)
+    return info, decision
+
+
+def _alias_version(client, name: str, alias: str):
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except MlflowException:
+        return None

@@ -27,7 +27,7 @@ from .metrics import EvaluationResult
 from .outputs import comparison_markdown, write_results
 from .schema import classifier_from_params, load_classifier_config
 
-__all__ = ["JobOutcome", "run_evaluate", "run_train", "train_final", "load_job_data", "study_main"]
+__all__ = ["JobOutcome", "run_evaluate", "run_train", "train_final", "load_job_data", "job_folders", "study_main"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,9 @@ class JobOutcome:
     model_dir : Path or None
         The saved model (``train`` only).
     results : list of EvaluationResult
+    promotion : str or None
+        What the registry did with the new version (``train`` with tracking only):
+        ``"version 3 is the new champion: ..."`` or ``"... champion stays version 2: ..."``.
     """
 
     job: str
@@ -60,6 +63,7 @@ class JobOutcome:
     run_id: str | None = None
     model_dir: Path | None = None
     results: list[EvaluationResult] = field(default_factory=list)
+    promotion: str | None = None
 
 
 def load_job_data(config: dict[str, Any]) -> TrainingData:
@@ -92,17 +96,39 @@ def _headline(results: list[EvaluationResult]) -> dict[str, float]:
 
 
 def _run_name(job: str, params: dict[str, Any]) -> str:
-    return f"{job} {params['analyzer']} C={params['C']:g} {params['unit']} thresholds={params['thresholds']}"
+    """What ran, in a few words: ``train char C=10 clause`` (the threshold mode when it is not the fixed one)."""
+    name = f"{job} {params['analyzer']} C={params['C']:g} {params['unit']}"
+    return name if params["thresholds"] == "fixed" else f"{name} thresholds={params['thresholds']}"
+
+
+def job_folders(config: dict[str, Any], config_path, data: TrainingData, job: str) -> tuple[dict[str, Path], bool]:
+    """Where a job on the seeds writes: ``{"results_dir": ..., "model_dir": ...}`` and whether that is the tracked place.
+
+    The tracked folders when the project config runs unchanged, the folders
+    an override names, otherwise ``runs/<job>-<hash>/`` (:mod:`nlp.run_folders`).
+    """
+    from ..run_folders import choose_folder, config_unchanged, is_project_config, model_run_dir, run_dir
+
+    unchanged = config_unchanged(config_path, config, load_classifier_config)
+    tracked = load_classifier_config(config_path)["output"] if is_project_config(config_path) else {}
+    runs = {"results_dir": run_dir(job, config, data.data_hash), "model_dir": model_run_dir(job, config, data.data_hash)}
+    return {key: choose_folder(config["output"][key], tracked.get(key), unchanged, runs[key]) for key in runs}, unchanged
 
 
 def run_evaluate(config_path: str | Path, overrides: Iterable[str] = (), tracking: bool = True,
-                 progress: bool = True) -> JobOutcome:
-    """Score baselines, the configured model and the candidates; write and log the comparison."""
+                 progress: bool = True, output_dir: str | Path | None = None) -> JobOutcome:
+    """Score baselines, the configured model and the candidates; write and log the comparison.
+
+    The comparison goes to ``output_dir`` when given, to the config's
+    ``output.results_dir`` when the project config runs unchanged (or an
+    override names the folder), otherwise to
+    ``experiments/results/runs/evaluate-<hash>/`` (:mod:`nlp.run_folders`).
+    """
     config = load_classifier_config(config_path, list(overrides))
     data = load_job_data(config)
+    folder = Path(output_dir) if output_dir is not None else job_folders(config, config_path, data, "evaluate")[0]["results_dir"]
     with _run(config, config_path, data, _run_name("evaluate", config["model"]), tracking) as run:
         results = evaluate_candidates(config, data, progress)
-        folder = resolve_project_path(config["output"]["results_dir"])
         table = write_results(results, folder, run is not None)
         metrics = _headline(results)
         if run is not None:
@@ -143,8 +169,22 @@ def _user_data_config(config: dict[str, Any], data_path: Path, guide_examples: b
 
 def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: bool = True,
               progress: bool = True, model_dir: str | Path | None = None, data_path: str | Path | None = None,
-              eval_path: str | Path | None = None, guide_examples: bool | None = None) -> JobOutcome:
+              eval_path: str | Path | None = None, guide_examples: bool | None = None,
+              results_dir: str | Path | None = None, promote: bool = False) -> JobOutcome:
     """Evaluate the configured model held-out, fit it on all data, save it, log and register it.
+
+    Where it writes: ``model_dir`` and ``results_dir`` when given; the
+    config's ``output`` folders (results in ``<results_dir>/train``) when the
+    project config runs unchanged or an override names them; otherwise
+    ``models/runs/train-<hash>/`` and ``experiments/results/runs/train-<hash>/``
+    (:mod:`nlp.run_folders`), so a run with other settings never overwrites
+    the shipped model.
+
+    The registered version carries its held-out scores as tags
+    (``dev_macro_f1``, ``lodo_macro_f1``, ``corpus_macro_f1``, the data
+    hashes) and a one-line description; the alias (``champion``) moves to it
+    only when it beats the champion on the same held-out evaluation, or with
+    ``promote=True`` (:func:`nlp.classifier.mlflow_model.champion_decision`).
 
     With ``data_path`` (a JSONL or CSV of labelled paragraphs, see
     :func:`nlp.classifier.data.read_labelled_file`) the model trains on that
@@ -177,6 +217,11 @@ def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: 
                              "results_dir": str(Path(config["output"]["results_dir"]).parent / run_folder)}}
     else:
         data = load_job_data(config)
+        folders, _ = job_folders(config, config_path, data, "train")
+        configured = resolve_project_path(config["output"]["results_dir"]).resolve()
+        if folders["results_dir"] == configured:  # the train job's table sits beside the comparison
+            folders["results_dir"] = configured / "train"
+        config = {**config, "output": {key: str(folder) for key, folder in folders.items()}}
     eval_config = {**config, "candidates": []}
     evaluations = ("lodo",) if user_data else ("lodo", "corpus", "dev")
     run_name = _run_name("train", config["model"]) + (f" data={data_path.name}" if user_data else "")
@@ -185,8 +230,7 @@ def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: 
         classifier = train_final(config, data)
         if eval_path is not None:
             results += _score_held_out_file(classifier, eval_path, data, config)
-        folder = resolve_project_path(config["output"]["results_dir"])
-        folder = folder if user_data else folder / "train"
+        folder = Path(results_dir) if results_dir is not None else resolve_project_path(config["output"]["results_dir"])
         table = write_results(results, folder, run is not None)
         scores = {r.evaluation: {"micro_f1": r.micro_f1, "macro_f1": r.macro_f1,
                                  "macro_f1_ci": list(r.intervals.get("macro_f1", ()))}
@@ -199,16 +243,39 @@ def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: 
             "config": config,
         })
         metrics = _headline(results)
+        promotion = None
         if run is not None:
             from .. import tracking as tracking_module
-            from .mlflow_model import log_classifier_model
+            from .mlflow_model import log_classifier_model, version_tags
 
             tracking_module.log_metrics({**metrics, "n_train_units": classifier.n_train_})
             tracking_module.log_artifact(target / "MODEL_CARD.md", "model_card")
             examples = data.paragraphs["text"].head(3).tolist()
-            log_classifier_model(target, examples, config["tracking"]["registered_model"], config["tracking"]["alias"])
-    logger.info("model written to %s", target)
-    return JobOutcome("train", folder, table, metrics, run.info.run_id if run is not None else None, target, results)
+            _, promotion = log_classifier_model(target, examples, config["tracking"]["registered_model"], config["tracking"]["alias"],
+                                 tags=version_tags(metrics, data.data_hash, _dev_hash(config, eval_path)),
+                                 description=_description(config, data, metrics), promote=promote)
+    logger.info("model written to %s, results to %s", target, folder)
+    if promotion:
+        logger.info("registry: %s", promotion)
+    return JobOutcome("train", folder, table, metrics, run.info.run_id if run is not None else None, target, results,
+                      promotion)
+
+
+def _dev_hash(config: dict[str, Any], eval_path: str | Path | None) -> str | None:
+    """SHA-256 of the file behind the ``dev`` column (the development set, or ``--eval``), None if absent."""
+    from ..paths import dev_set_path
+
+    path = Path(eval_path) if eval_path is not None else (
+        resolve_project_path(config["data"]["dev_set"]) if config["data"]["dev_set"] else dev_set_path())
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def _description(config: dict[str, Any], data: TrainingData, metrics: dict[str, float]) -> str:
+    """One line for the registry: the model, its data and its held-out scores."""
+    scores = ", ".join(f"{name.replace('_macro_f1', '')} macro-F1 {metrics[name]:.3f}"
+                       for name in ("dev_macro_f1", "lodo_macro_f1", "corpus_macro_f1") if name in metrics)
+    sources = ", ".join(Path(s).name for s in data.sources)
+    return f"{_run_name('train', config['model'])} on {sources} (data {data.data_hash[:8]}); {scores}"
 
 
 def _score_held_out_file(classifier: PolicyClassifier, eval_path: str | Path, data: TrainingData,
@@ -237,5 +304,9 @@ def study_main(default_config: str, description: str, argv=None) -> None:
     parser.add_argument("--config", default=default_config)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--no-mlflow", dest="mlflow", action="store_false")
+    parser.add_argument("--output", default=None, metavar="DIR",
+                        help="results folder (default: the config's when it runs unchanged, else a run folder)")
     args = parser.parse_args(argv)
-    print(comparison_markdown(run_evaluate(args.config, args.overrides, tracking=args.mlflow).table))
+    outcome = run_evaluate(args.config, args.overrides, tracking=args.mlflow, output_dir=args.output)
+    print(comparison_markdown(outcome.table))
+    print(f"results written to {outcome.results_dir}")

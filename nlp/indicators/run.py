@@ -39,43 +39,68 @@ class IndicatorRun:
     run_id: str | None = None
 
 
+def _default_output(corpus, spec) -> Path:
+    """The tracked ``experiments/results/indicators/`` for the seeds with the default spec, else a run folder."""
+    from ..paths import seeds_dir
+    from ..run_folders import run_dir
+
+    path = getattr(corpus, "path", None)
+    if spec is None and path is not None and Path(path).resolve() == seeds_dir().resolve():
+        return results_dir() / "indicators"
+    settings = {"corpus": str(path), "spec": str(spec)}
+    return run_dir("indicators", settings, corpus.data_hash() if hasattr(corpus, "data_hash") else None)
+
+
 def run_indicators(corpus, output_dir: str | os.PathLike | None = None, spec: str | os.PathLike | None = None,
                    district_labels: Mapping[str, str] | None = None, tracking: bool = True) -> IndicatorRun:
-    """Extract the indicators of a corpus, compare districts, score against gold, write and log everything."""
+    """Extract the indicators of a corpus, compare districts, score against gold, write and log everything.
+
+    Without ``output_dir`` the files go to ``experiments/results/indicators/``
+    for the seeds with the default spec, else to
+    ``experiments/results/runs/indicators-<hash>/`` (:mod:`nlp.run_folders`).
+    """
+    import contextlib
+
     spec_obj = default_spec() if spec is None else load_spec(spec)
-    out = Path(output_dir) if output_dir is not None else results_dir() / "indicators"
+    out = Path(output_dir) if output_dir is not None else _default_output(corpus, spec)
     out.mkdir(parents=True, exist_ok=True)
-    table = extract_indicators(corpus, spec_obj)
-    comparison = compare_indicators(table, by="district", spec=spec_obj)
-    results = evaluate_indicators(spec_obj)
-    scores, per_indicator = scores_table(results), per_indicator_table(results)
-    files = {"mentions": out / "mentions.csv", "comparison_wide": out / "comparison_wide.csv",
-             "comparison_summary": out / "comparison_summary.csv", "conflicts": out / "conflicts.csv",
-             "scores": out / "scores.csv", "scores_per_indicator": out / "scores_per_indicator.csv",
-             "plot_labels": out / "plot_labels.csv"}
-    table.to_csv(files["mentions"], index=False)
-    comparison.wide.to_csv(files["comparison_wide"])
-    comparison.summary.to_csv(files["comparison_summary"], index=False)
-    comparison.conflicts.to_csv(files["conflicts"], index=False)
-    scores.to_csv(files["scores"], index=False)
-    per_indicator.to_csv(files["scores_per_indicator"], index=False)
-    from .plots import plot_labels
-
-    plot_labels(comparison, district_labels).to_csv(files["plot_labels"], index=False)
-    for area, figure in comparison.figures(district_labels).items():
-        files[f"dots_{area}"] = out / f"dots_{area}.png"
-        figure.savefig(files[f"dots_{area}"], dpi=120)
     run_id = None
-    if tracking:
-        from ..tracking import log_artifacts, log_metrics, start_run
+    with contextlib.ExitStack() as stack:
+        if tracking:  # the run covers the extraction, not only the logging
+            from ..tracking import start_run
 
-        with start_run("indicators", run_name="indicators", config={"spec": spec_obj.source},
-                       data_hash=corpus.data_hash() if hasattr(corpus, "data_hash") else None) as run:
+            corpus_name = Path(corpus.path).name if getattr(corpus, "path", None) else "corpus"
+            run = stack.enter_context(start_run(
+                "indicators", run_name=f"indicators {corpus_name}", config={"spec": spec_obj.source},
+                data_hash=corpus.data_hash() if hasattr(corpus, "data_hash") else None))
+            run_id = run.info.run_id
+        table = extract_indicators(corpus, spec_obj)
+        comparison = compare_indicators(table, by="district", spec=spec_obj)
+        results = evaluate_indicators(spec_obj)
+        scores, per_indicator = scores_table(results), per_indicator_table(results)
+        files = {"mentions": out / "mentions.csv", "comparison_wide": out / "comparison_wide.csv",
+                 "comparison_summary": out / "comparison_summary.csv", "conflicts": out / "conflicts.csv",
+                 "scores": out / "scores.csv", "scores_per_indicator": out / "scores_per_indicator.csv",
+                 "plot_labels": out / "plot_labels.csv"}
+        table.to_csv(files["mentions"], index=False)
+        comparison.wide.to_csv(files["comparison_wide"])
+        comparison.summary.to_csv(files["comparison_summary"], index=False)
+        comparison.conflicts.to_csv(files["conflicts"], index=False)
+        scores.to_csv(files["scores"], index=False)
+        per_indicator.to_csv(files["scores_per_indicator"], index=False)
+        from .plots import plot_labels
+
+        plot_labels(comparison, district_labels).to_csv(files["plot_labels"], index=False)
+        for area, figure in comparison.figures(district_labels).items():
+            files[f"dots_{area}"] = out / f"dots_{area}.png"
+            figure.savefig(files[f"dots_{area}"], dpi=120)
+        if tracking:
+            from ..tracking import log_artifacts, log_metrics
+
             metrics = {f"{row.set}_{m}": getattr(row, m) for row in scores.itertuples() for m in ("precision", "recall", "f1")}
             metrics.update({"n_mentions": len(table), "n_conflicts": int(table["conflict"].sum())})
             log_metrics(metrics)
             log_artifacts(out)
-            run_id = run.info.run_id
     return IndicatorRun(table, comparison, scores, out, files, run_id)
 
 

@@ -221,12 +221,49 @@ def _write_outputs_into(
     return written
 
 
+# Headline metrics under the plain names the README and the MLflow UI use.
+PLAIN_METRICS = {"coherence_c_v": "c_v", "coherence_c_npmi": "c_npmi", "coherence_u_mass": "u_mass"}
+
+
+def write_model_files(result: TopicResult, folder: str | os.PathLike) -> dict[str, Path]:
+    """The fitted model in a small, safe form: topic words and document-topic tables (CSV), and for LDA
+    gensim's own files (``lda.gensim*``) with the dictionary as text (``dictionary.txt``).
+
+    ``doc_topics.csv`` here holds the metadata and topic weights, not the paragraph text.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    _csv(result.topic_words, out / "topic_words.csv", written)
+    _csv(result.doc_topics, out / "doc_topics.csv", written)
+    if result.method == "lda" and getattr(result.model, "model_", None) is not None:
+        result.model.model_.save(str(out / "lda.gensim"))
+        result.model.dictionary_.save_as_text(str(out / "dictionary.txt"))
+        written.update({p.name: p for p in out.iterdir() if p.name.startswith("lda.gensim")})
+        written["dictionary.txt"] = out / "dictionary.txt"
+    return written
+
+
 def log_outputs(out_dir: str | os.PathLike, metrics: Mapping[str, float],
-                k_summary: pd.DataFrame | None = None, artifact_path: str | None = None) -> None:
-    """Log metrics, the K curve (one step per K) and the output folder to the active MLflow run."""
+                k_summary: pd.DataFrame | None = None, artifact_path: str | None = None,
+                result: TopicResult | None = None) -> None:
+    """Log metrics, the K curve (one step per K) and the output folder to the active MLflow run.
+
+    Coherence is also logged under plain names (``c_v``, ``c_npmi``,
+    ``u_mass``); with ``result`` the model itself goes to the ``model/``
+    artifact folder (:func:`write_model_files`).
+    """
+    import tempfile
+
     from .. import tracking
 
-    tracking.log_metrics({k: v for k, v in metrics.items() if isinstance(v, (int, float))})
+    numbers = {k: v for k, v in metrics.items() if isinstance(v, (int, float))}
+    numbers.update({plain: numbers[name] for name, plain in PLAIN_METRICS.items() if name in numbers})
+    tracking.log_metrics(numbers)
+    if result is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_model_files(result, tmp)
+            tracking.log_artifacts(tmp, artifact_path="model")
     if k_summary is not None:
         for row in k_summary.to_dict("records"):
             values = {f"k_sweep_{k}": v for k, v in row.items() if k.endswith(("_mean", "_se")) and pd.notna(v)}

@@ -18,7 +18,7 @@ from .compare import Comparison
 from .result import TopicResult
 from .schema import fit_options_from_config, load_topics_config
 
-__all__ = ["RunOutcome", "default_output_dir", "run_topics", "run_from_config"]
+__all__ = ["RunOutcome", "default_output_dir", "run_name", "run_topics", "run_from_config"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,33 @@ def _headline(comparisons: Mapping[str, Comparison]) -> dict[str, float]:
     return out
 
 
+def _output_dir(config: Mapping[str, Any], config_path, corpus) -> Path:
+    """The tracked folder when the project config runs unchanged on its own corpus, the folder the config's
+    ``output.dir`` asks for, otherwise ``experiments/results/runs/topics-<method>-<hash>/``."""
+    from ..paths import project_root, resolve_project_path
+    from ..run_folders import choose_folder, config_unchanged, is_project_config, run_dir
+
+    method = config["method"]
+    configured = config["output"]["dir"] or default_output_dir(method)
+    same_corpus = getattr(corpus, "path", None) is None or (
+        Path(corpus.path).resolve() == resolve_project_path(config["corpus"]["path"]).resolve())
+    unchanged = same_corpus and config_unchanged(config_path, config, load_topics_config)
+    tracked = None
+    if is_project_config(config_path):
+        tracked = load_topics_config(config_path)["output"]["dir"] or default_output_dir(method)
+    data_hash = corpus.data_hash() if hasattr(corpus, "data_hash") else None
+    folder = choose_folder(configured if Path(configured).is_absolute() else project_root() / configured,
+                           tracked if tracked is None or Path(tracked).is_absolute() else project_root() / tracked,
+                           unchanged, run_dir(f"topics-{method}", config, data_hash))
+    return folder
+
+
+def run_name(result: TopicResult) -> str:
+    """What ran: ``topics bertopic K=8`` (``... sentence`` for sentence units)."""
+    name = f"topics {result.method} K={result.n_topics}"
+    return name if result.unit == "paragraph" else f"{name} {result.unit}"
+
+
 def run_topics(config: Mapping[str, Any], config_path: str | os.PathLike | None = None,
                output_dir: str | os.PathLike | None = None, track: bool | None = None,
                corpus=None, experiment: str | None = None, progress: bool = True) -> RunOutcome:
@@ -84,7 +111,10 @@ def run_topics(config: Mapping[str, Any], config_path: str | os.PathLike | None 
     config_path
         The YAML file, logged as an artifact.
     output_dir
-        Overrides ``output.dir`` (default ``experiments/results/topics/<method>/``).
+        Overrides ``output.dir``. By default the tracked
+        ``experiments/results/topics/<method>/`` when the project config runs
+        unchanged on its own corpus, else ``experiments/results/runs/topics-<method>-<hash>/``
+        (:mod:`nlp.run_folders`).
     track
         Overrides ``tracking.enabled``.
     corpus
@@ -93,46 +123,55 @@ def run_topics(config: Mapping[str, Any], config_path: str | os.PathLike | None 
         Overrides ``tracking.experiment``.
     progress
         tqdm progress bars.
+
+    The MLflow run (named like ``topics lda K=5``) covers the fit, and holds
+    the metrics (coherence also as ``c_v``, ``c_npmi``, ``u_mass``), the output
+    folder and the model (``model/``: topic words, document-topic table, and
+    gensim's files for LDA).
     """
+    import contextlib
+
     from ..corpus import load_corpus
     from .fit import fit_topics
     from .outputs import log_outputs, write_outputs
 
     method = config["method"]
     track = config["tracking"]["enabled"] if track is None else track
-    out_dir = Path(output_dir or config["output"]["dir"] or default_output_dir(method))
-    if not out_dir.is_absolute() and output_dir is None and config["output"]["dir"]:
-        from ..paths import project_root
-
-        out_dir = project_root() / out_dir
     if track:
         from ..tracking import check_tracking_server, resolve_tracking_uri
 
         check_tracking_server(resolve_tracking_uri(config["tracking"]["uri"]))  # fail before the work, not after
     corpus = corpus if corpus is not None else load_corpus(config["corpus"]["path"])
-    result = fit_topics(corpus, method, progress=progress, **fit_options_from_config(config))
-    settings = {k: v for k, v in config["compare"].items() if k != "by"}
-    comparisons = {by: result.compare(by, **settings) for by in config["compare"]["by"]}
-    effects = None
-    if config["effects"]["enabled"]:
-        effects = result.effects(config["effects"]["terms"], min_reports=config["effects"]["min_reports"])
-    label_table = None
-    if config["labels"]["enabled"]:
-        label_table = result.label_topics(config["labels"]["use_classifier"], config["labels"]["model_dir"])
-    files = write_outputs(result, comparisons, out_dir, label_table, config, config["plots"]["district_labels"],
-                          html=config["output"]["html"], html_plotlyjs=config["output"]["html_plotlyjs"],
-                          dpi=config["plots"]["dpi"], effects=effects)
-    metrics = {**result.metrics, **_headline(comparisons)}
+    out_dir = Path(output_dir) if output_dir is not None else _output_dir(config, config_path, corpus)
     run_id = None
-    if track:
-        from ..tracking import start_run
+    with contextlib.ExitStack() as stack:
+        if track:
+            from ..tracking import set_run_name, start_run
 
-        with start_run(experiment or config["tracking"]["experiment"], run_name=f"topics-{method}-{result.unit}",
-                       config=config, config_path=config_path, data_hash=corpus.data_hash() if hasattr(corpus, "data_hash") else None,
-                       tracking_uri=config["tracking"]["uri"], tags={"method": method, "unit": result.unit}) as run:
-            log_outputs(out_dir, metrics, result.k_summary)
+            run = stack.enter_context(start_run(
+                experiment or config["tracking"]["experiment"], run_name=f"topics {method}", config=config,
+                config_path=config_path, data_hash=corpus.data_hash() if hasattr(corpus, "data_hash") else None,
+                tracking_uri=config["tracking"]["uri"], tags={"method": method, "unit": config["corpus"]["unit"]}))
             run_id = run.info.run_id
+        result = fit_topics(corpus, method, progress=progress, **fit_options_from_config(config))
+        settings = {k: v for k, v in config["compare"].items() if k != "by"}
+        comparisons = {by: result.compare(by, **settings) for by in config["compare"]["by"]}
+        effects = None
+        if config["effects"]["enabled"]:
+            effects = result.effects(config["effects"]["terms"], min_reports=config["effects"]["min_reports"])
+        label_table = None
+        if config["labels"]["enabled"]:
+            label_table = result.label_topics(config["labels"]["use_classifier"], config["labels"]["model_dir"])
+        files = write_outputs(result, comparisons, out_dir, label_table, config, config["plots"]["district_labels"],
+                              html=config["output"]["html"], html_plotlyjs=config["output"]["html_plotlyjs"],
+                              dpi=config["plots"]["dpi"], effects=effects)
+        metrics = {**result.metrics, **_headline(comparisons)}
+        if track:
+            set_run_name(run_name(result))
+            log_outputs(out_dir, metrics, result.k_summary, result=result)
+    if run_id:
         logger.info("logged to MLflow run %s", run_id)
+    logger.info("topic results written to %s", out_dir)
     return RunOutcome(result, comparisons, label_table, out_dir, files, run_id, effects)
 
 
