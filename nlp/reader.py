@@ -32,6 +32,7 @@ __all__ = [
     "body_lines",
     "MAX_REPORT_BYTES",
     "read_report_bytes",
+    "read_at_most",
 ]
 
 logger = logging.getLogger(__name__)
@@ -434,6 +435,27 @@ def _check_size(size: int, source: str, max_bytes: int | None) -> None:
         )
 
 
+def read_at_most(fd: int, limit: int, chunk_size: int = 1 << 24) -> bytes:
+    """Read an open file descriptor to its end, but never more than ``limit + 1`` bytes.
+
+    One byte past the limit is read so that the caller can tell a file of
+    exactly ``limit`` bytes from a longer one (or one that grew while read).
+
+    >>> import os, tempfile
+    >>> fd, name = tempfile.mkstemp(); _ = os.write(fd, b"abcdef"); _ = os.lseek(fd, 0, 0)
+    >>> read_at_most(fd, 3), os.close(fd)
+    (b'abcd', None)
+    """
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = os.read(fd, min(chunk_size, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def read_report_bytes(path: Union[str, os.PathLike], max_bytes: int | None = None) -> bytes:
     """The bytes of a report file, refusing what is not a regular file or exceeds the size limit.
 
@@ -454,15 +476,9 @@ def read_report_bytes(path: Union[str, os.PathLike], max_bytes: int | None = Non
         if not stat.S_ISREG(info.st_mode):
             raise ReportInputError(f"{path}: expected a report file, received a device, FIFO or other special file")
         _check_size(info.st_size, str(path), limit)
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 24, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        _check_size(size, str(path), limit)  # a file that grew while it was read
-        return b"".join(chunks)
+        data = read_at_most(fd, limit)
+        _check_size(len(data), str(path), limit)  # a file that grew while it was read
+        return data
     finally:
         os.close(fd)
 

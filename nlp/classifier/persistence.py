@@ -45,6 +45,7 @@ import numpy as np
 from ..atomic import fsync_tree, swap_in
 from ..checks import choice_error
 from ..paths import default_model_dir
+from ..reader import read_at_most
 from .base import OUTPUT_FORMS
 from .features import RuleFeatures, n_features
 
@@ -289,16 +290,10 @@ class _FolderReader:
             if st.st_size > limit:
                 raise ModelLoadError(f"{path}: refusing to load; the {what} is {st.st_size:,} bytes, "
                                      f"more than the limit of {limit:,}")
-            chunks, size = [], 0
-            while size <= limit:
-                chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            if size > limit:
+            data = read_at_most(fd, limit, chunk_size=1 << 20)
+            if len(data) > limit:
                 raise ModelLoadError(f"{path}: refusing to load; the {what} grew past the limit of {limit:,} bytes")
-            return b"".join(chunks)
+            return data
         finally:
             os.close(fd)
 
