@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from ..segment import split_sentences
 from ..tokenize import normalize
@@ -104,8 +105,6 @@ class KeywordLabeler(MultiLabelTextClassifier, BaseEstimator):
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:
         """Clauses that fire each label, per paragraph."""
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self, "taxonomy_")
         texts, _ = as_texts(X)
         return self._scores(texts)

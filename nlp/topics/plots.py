@@ -78,6 +78,16 @@ def _figure(width: float, height: float):
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _small_multiples(n_panels: int, panel_width: float, extra_width: float, panel_height: float,
+                     extra_height: float):
+    """A figure of ``n_panels`` panels sharing both axes, at most four per row; the axes in reading order."""
+    ncols = min(4, n_panels)
+    nrows = int(np.ceil(n_panels / ncols))
+    fig = _figure(panel_width * ncols + extra_width, panel_height * nrows + extra_height)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+    return fig, axes
+
+
 def _fontfamily() -> dict:
     font = cjk_font()
     return {"fontfamily": [font, "DejaVu Sans"]} if font else {}
@@ -144,10 +154,7 @@ def prevalence_intervals(prevalence: pd.DataFrame, by: str = "district", labels:
     topics = list(dict.fromkeys(prevalence["topic"]))
     groups = sorted(prevalence[by].unique())
     names = axis_labels(groups, labels)
-    ncols = min(4, len(topics))
-    nrows = int(np.ceil(len(topics) / ncols))
-    fig = _figure(3.0 * ncols + 0.5, 0.32 * len(groups) * nrows + 1.2 * nrows + 0.5)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+    fig, axes = _small_multiples(len(topics), 3.0, 0.5, 0.32 * len(groups) + 1.2, 0.5)
     font = _fontfamily()
     y = np.arange(len(groups))
     for ax, topic in zip(axes, topics):
@@ -232,10 +239,7 @@ def coefficient_plot(effects: pd.DataFrame, labels: Mapping[str, str] | None = N
     rows = sorted(rows, key=lambda r: (r.split(": ")[0], r))
     names = [f"{r.split(': ')[0]}: {axis_labels([r.split(': ', 1)[1]], labels)[0]}" for r in rows]
     topics = list(dict.fromkeys(table["topic"]))
-    ncols = min(4, len(topics))
-    nrows = int(np.ceil(len(topics) / ncols))
-    fig = _figure(2.6 * ncols + 1.8, 0.22 * len(rows) * nrows + 1.0 * nrows + 0.6)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+    fig, axes = _small_multiples(len(topics), 2.6, 1.8, 0.22 * len(rows) + 1.0, 0.6)
     font = _fontfamily()
     y = np.arange(len(rows))
     for ax, topic in zip(axes, topics):
