@@ -60,8 +60,16 @@ class _Candidate:
 
 
 def _boundaries(text: str, ends: str) -> list[int]:
-    """Offsets one past each boundary character, with 0 first."""
-    return [0] + [i + 1 for i, ch in enumerate(text) if ch in ends]
+    """Offsets one past each boundary character, with 0 first.
+
+    A comma between two digits is a thousands separator (1,800), not a boundary.
+
+    >>> _boundaries("办理1,800件,审结", "，,")
+    [0, 9]
+    """
+    last = len(text) - 1
+    return [0] + [i + 1 for i, ch in enumerate(text) if ch in ends
+                  and not (ch == "," and 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit())]
 
 
 def _enclosing(bounds: list[int], pos: int, length: int) -> tuple[int, int]:
