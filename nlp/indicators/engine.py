@@ -40,6 +40,7 @@ _LIST_SEPARATOR = re.compile(r"[、和及与]?")
 _PARENT = re.compile(r".+?(?:省|自治区|特别行政区|自治州|地区|盟|市|州)")
 _SHORT_DURATION = re.compile(r"\d{1,2}年")
 _BOOK_TITLE = re.compile(r"《[^》]*》")
+_QUOTED = re.compile(r"《[^》]*》|“[^”]*”")  # a name in quotes (“山西省行政执法监督平台”) is no jurisdiction
 _JURISDICTION_LEVELS = "区县市旗州盟"
 
 
@@ -290,7 +291,7 @@ def find_mentions(text: str, spec: IndicatorSpec | None = None, section_role: st
                 candidate.indicator, candidate.cue_start = previous.indicator, left_start
         if candidate.indicator is not None:
             candidate.excluded = _exclusion(spec, candidate.indicator, figure, left, right, clause_left, own)
-            if candidate.excluded is None and any(name in clause_left for name in parents):
+            if candidate.excluded is None and any(name in _QUOTED.sub("", clause_left) for name in parents):
                 candidate.excluded = "other_jurisdiction"  # 太原市各级人民调解组织… in a district of 太原市
             if candidate.excluded is None and not _names_own(spec, clause_left, own, own_name):
                 previous = next((c for c in reversed(candidates) if c.sentence == sentence_start and c.indicator), None)
