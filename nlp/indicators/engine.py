@@ -72,6 +72,8 @@ class _Candidate:
     clause_left: str = ""
     part: bool = False
     period: str | None = None
+    period_key: str | None = None  # the period, else the report year: what "one value per period" compares
+    segment_start: int = 0  # where the figure's own left begins
 
 
 def _boundaries(text: str, ends: str) -> list[int]:
@@ -299,13 +301,14 @@ def find_mentions(text: str, spec: IndicatorSpec | None = None, section_role: st
                     candidate.excluded = "other_jurisdiction"  # 全省…新收案件6.8万件，纠错率13.1%
             if candidate.excluded is None and in_plans and not spec.plans_present.search(clause_left):
                 candidate.excluded = "plans"
-            evidence = norm[candidate.cue_start:candidate.cue_end]
+            own_words = norm[min(left_start, candidate.cue_start):candidate.cue_end]  # its left and its evidence
             after_figure = norm[figure.end:candidate.cue_end]
             candidate.part = bool(
                 (spec.part_markers is not None and (spec.part_markers.search(clause_left)
                                                     or spec.part_markers.search(after_figure)))
-                or (candidate.indicator.parts is not None and candidate.indicator.parts.search(evidence)))
+                or (candidate.indicator.parts is not None and candidate.indicator.parts.search(own_words)))
             candidate.period = _period(masked, figure.start, spec, report_year)
+            candidate.period_key = candidate.period or (str(report_year) if report_year is not None else None)
         candidates.append(candidate)
 
     kept = [c for c in candidates if c.indicator is not None and c.excluded is None]
@@ -346,8 +349,9 @@ def _drop_breakdowns(spec: IndicatorSpec, kept: list[_Candidate], norm: str) -> 
        the indicator's ``parts`` in its evidence) when the paragraph also gives a
        figure of the same indicator that is not a part.
     3. For ``single`` indicators (one stock per jurisdiction), of several
-       figures with the same period: those whose sentence has a total marker,
-       else the first.
+       figures with the same period (a figure without one is of the report
+       year): those whose clause has a total marker, else those whose sentence
+       has one, else the first.
     """
     dropped: set[int] = set()
     if spec.breakdown_markers is not None:
@@ -367,12 +371,14 @@ def _drop_breakdowns(spec: IndicatorSpec, kept: list[_Candidate], norm: str) -> 
     by_period: dict[tuple[str, str | None], list[int]] = {}
     for i, candidate in enumerate(kept):
         if i not in dropped and candidate.indicator.single:
-            by_period.setdefault((candidate.indicator.id, candidate.period), []).append(i)
+            by_period.setdefault((candidate.indicator.id, candidate.period_key), []).append(i)
     for indices in by_period.values():
         if len(indices) < 2:
             continue
-        totals = [i for i in indices if spec.total_markers is not None
-                  and spec.total_markers.search(norm, kept[i].period_start, kept[i].figure.start)]
-        keep = totals or indices[:1]
+        keep = []
+        if spec.total_markers is not None:  # a total marker in the clause, else in the sentence
+            keep = ([i for i in indices if spec.total_markers.search(kept[i].clause_left)]
+                    or [i for i in indices if spec.total_markers.search(norm, kept[i].period_start, kept[i].figure.start)])
+        keep = keep or indices[:1]
         dropped.update(i for i in indices if i not in keep)
     return [c for i, c in enumerate(kept) if i not in dropped]
