@@ -303,10 +303,12 @@ def find_mentions(text: str, spec: IndicatorSpec | None = None, section_role: st
                 candidate.excluded = "plans"
             own_words = norm[min(left_start, candidate.cue_start):candidate.cue_end]  # its left and its evidence
             after_figure = norm[figure.end:candidate.cue_end]
-            candidate.part = bool(
-                (spec.part_markers is not None and (spec.part_markers.search(clause_left)
-                                                    or spec.part_markers.search(after_figure)))
-                or (candidate.indicator.parts is not None and candidate.indicator.parts.search(own_words)))
+            # 全区32个行政执法部门…录入行政检查1.9万次: a total marker makes the clause a whole
+            marked_part = spec.part_markers is not None and (spec.part_markers.search(clause_left)
+                                                             or spec.part_markers.search(after_figure))
+            marked_total = spec.total_markers is not None and spec.total_markers.search(clause_left)
+            candidate.part = bool((marked_part and not marked_total)
+                                  or (candidate.indicator.parts is not None and candidate.indicator.parts.search(own_words)))
             candidate.period = _period(masked, figure.start, spec, report_year)
             candidate.period_key = candidate.period or (str(report_year) if report_year is not None else None)
         candidates.append(candidate)
