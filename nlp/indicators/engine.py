@@ -19,7 +19,7 @@ The patterns and vocabularies are data (:mod:`nlp.indicators.spec`,
    values of a one-value stock (执业律师5400人 … 入库律师73名).
 
 >>> [(m.indicator, m.value, m.evidence) for m in find_mentions("全区行政复议收案845件，同比增长6%，纠错率12.3%。")[0]]
-[('review.applications', 845.0, '行政复议收案845件'), ('review.correction_rate', 12.3, '纠错率12.3%')]
+[('review.applications', 845.0, '收案845件'), ('review.correction_rate', 12.3, '纠错率12.3%')]
 """
 from __future__ import annotations
 
