@@ -295,7 +295,8 @@ def find_mentions(text: str, spec: IndicatorSpec | None = None, section_role: st
             candidate.excluded = _exclusion(spec, candidate.indicator, figure, left, right, clause_left, own)
             if candidate.excluded is None and any(name in _QUOTED.sub("", clause_left) for name in parents):
                 candidate.excluded = "other_jurisdiction"  # 太原市各级人民调解组织… in a district of 太原市
-            if candidate.excluded is None and not _names_own(spec, clause_left, own, own_name):
+            if (candidate.excluded is None and spec.own_jurisdiction is not None
+                    and not _names_own(spec, clause_left, own, own_name)):
                 previous = next((c for c in reversed(candidates) if c.sentence == sentence_start and c.indicator), None)
                 if previous is not None and previous.excluded == "other_jurisdiction":
                     candidate.excluded = "other_jurisdiction"  # 全省…新收案件6.8万件，纠错率13.1%
