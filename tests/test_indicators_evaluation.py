@@ -103,3 +103,11 @@ def test_independent_tune_gold_follows_the_guide():
     assert text_of.index.is_unique
     for row in gold.itertuples():
         assert row.indicator in ids and row.evidence in text_of[(row.doc_id, row.para_id)]
+
+
+def test_every_gold_file_is_a_known_side_file_of_the_seed_folder():
+    from nlp.corpus import _SIDE_FILES
+    from nlp.indicators.evaluation import DEV_GOLD_FILE, INDEPENDENT_GOLD_FILES
+
+    for name in (SEED_GOLD_FILE, WRITTEN_GOLD_FILE, DEV_GOLD_FILE, *INDEPENDENT_GOLD_FILES.values()):
+        assert name in _SIDE_FILES, name  # `nlp corpus seeds` must not list it as a skipped report
