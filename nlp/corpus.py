@@ -313,7 +313,10 @@ class SkippedFile:
 
 # Files a corpus folder holds beside its reports; they are not reports and are not listed as skipped.
 _SIDE_FILES = {METADATA_FILE, ANNOTATIONS_FILE, "annotations_clauses.jsonl", "guide_examples.jsonl", "README.md",
-               "indicators.jsonl", "indicator_test_paragraphs.jsonl", "indicator_dev_gold.jsonl"}
+               "indicators.jsonl", "indicator_test_paragraphs.jsonl", "indicator_dev_gold.jsonl",
+               # the independent gold sets (nlp.indicators.evaluation.INDEPENDENT_GOLD_FILES) and the tune set's adjudication
+               "indicator_tune_independent.jsonl", "indicator_holdout_independent.jsonl",
+               "indicator_tune_independent_adjudication.md"}
 
 
 def scan_report_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[Path], list[SkippedFile]]:

@@ -36,6 +36,8 @@ def _one(text):
     ("达97%以上", (97.0, "%", True)),
     ("百分之百", (100.0, "%", False)),
     ("百分之九十八点五", (98.5, "%", False)),
+    ("受教育群众达40余万人次", (400000.0, "人次", True)),   # 余 before the multiplier
+    ("两千多万人次", (20000000.0, "人次", True)),
 ])
 def test_number_forms(text, expected):
     assert _one(text) == expected

@@ -37,6 +37,9 @@ def test_a_study_can_add_an_indicator_without_code(tmp_path):
     (lambda d: d["indicators"].append(dict(d["indicators"][0])), "duplicate indicator ids"),
     (lambda d: d["exclusions"][0].update(scope="sentence"), "expected one of"),
     (lambda d: d.update(colour="red"), "unknown key"),
+    (lambda d: d.update(respectively="分别(为"), "key 'respectively': not a valid regular expression"),
+    (lambda d: d["indicators"][0].update(parts="(unclosed"), r"key 'indicators\[0\]\.parts': not a valid regular"),
+    (lambda d: d["indicators"][0].update(single="yes"), r"key 'indicators\[0\]\.single': expected a boolean"),
 ])
 def test_invalid_files_name_the_problem(tmp_path, change, message):
     data = yaml.safe_load((project_root() / "configs/indicators.yaml").read_text(encoding="utf-8"))

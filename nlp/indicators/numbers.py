@@ -11,7 +11,8 @@ What it reads:
   decimals, the multipliers 万 and 亿 (``1.26万件`` -> 12600);
 - Chinese numerals (``一千二百``, ``两万``, ``一百零五``, ``二十万``; ``千`` alone after
   近/上/逾/约, as in ``近千场``) and ``百分之…`` percentages;
-- qualifiers: 余/多 between number and unit, 以上/以下/以内/左右 after the unit,
+- qualifiers: 余/多 between number and unit (also before 万/亿: ``40余万人次`` -> 400000),
+  以上/以下/以内/左右 after the unit,
   and 近/约/超过/逾/突破 before the number -> ``approx``;
 - ranges ``1至2名``, ``1-2场``, ``3万至4万人次``: ``value`` is the lower bound,
   ``value_max`` the upper, ``approx`` is true;
@@ -221,6 +222,10 @@ def scan_figures(text: str, units: Sequence[str] = DEFAULT_UNITS) -> Scan:
         after = _unit_at(norm, pos, _APPROX_AFTER_NUMBER)
         if after and _unit_at(norm, pos + 1, units):
             approx, pos = True, pos + 1
+        elif (after and value is not None and norm[pos + 1:pos + 2] in _CN_LARGE and token[-1] not in _CN_LARGE
+              and _unit_at(norm, pos + 2, units)):
+            # 40余万人次: the qualifier sits between the number and its multiplier
+            value, approx, pos = value * _CN_LARGE[norm[pos + 1]], True, pos + 2
         if match.group("pct"):
             unit = "%"
         else:

@@ -35,6 +35,10 @@ _SCHEMA = {
     "part_markers": Field(str, ""),
     "total_markers": Field(str, ""),
     "ellipsis": Field(str, ""),
+    "respectively": Field(str, ""),
+    "after_gap_blockers": Field(str, ""),
+    "own_jurisdiction": Field(str, ""),
+    "plans_present": Field(str, ""),
     "period": {
         "year": Field(str, r"((?:19|20)\d{2})年(以来|来|度)?"),
         "report_year": Field(str, ""),
@@ -52,6 +56,9 @@ _INDICATOR_SCHEMA = {
     "after_gap": Field(int, 4, min=0),
     "context": Field(str, ""),
     "blockers": Field(str, ""),
+    "between": Field(str, ""),
+    "parts": Field(str, ""),
+    "single": Field(bool, False),
 }
 _EXCLUSION_SCHEMA = {
     "name": Field(str),
@@ -84,6 +91,12 @@ class IndicatorDef:
     after: tuple[re.Pattern[str], ...]
     context: re.Pattern[str] | None
     blockers: re.Pattern[str] | None
+    #: When given, the text between a before-cue and the figure must match it (执业律师 *共有* 1153名).
+    between: re.Pattern[str] | None = None
+    #: A figure whose evidence matches this is a part (调处*医患*纠纷57件), dropped beside a whole.
+    parts: re.Pattern[str] | None = None
+    #: One value per paragraph and period: of several, those in a sentence with a total marker win, else the first.
+    single: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,10 @@ class IndicatorSpec:
     period_report_year: re.Pattern[str] | None
     source: str = ""
     comparable_units: tuple[tuple[str, str], ...] = ()  # (unit, canonical unit)
+    respectively: re.Pattern[str] | None = None
+    after_gap_blockers: re.Pattern[str] | None = None
+    own_jurisdiction: re.Pattern[str] | None = None
+    plans_present: re.Pattern[str] | None = None
 
     def canonical_unit(self, unit: str) -> str:
         """The unit a comparison files ``unit`` under (起 -> 件, 人 -> 名 by default).
@@ -169,6 +186,8 @@ class IndicatorSpec:
                 # The right is searched from its start: at most `after_gap` characters, then the cue.
                 tuple(_compile(rf"^(?P<gap>[^，,。；;]{{0,{gap}}}?)(?:{p})", f"{where}.after'") for p in entry["after"]),
                 _compile(entry["context"], f"{where}.context'"), _compile(entry["blockers"], f"{where}.blockers'"),
+                _compile(entry["between"], f"{where}.between'"), _compile(entry["parts"], f"{where}.parts'"),
+                entry["single"],
             ))
         ids = [i.id for i in indicators]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -196,6 +215,10 @@ class IndicatorSpec:
             _compile(period["year"], f"{source}: key 'period.year'"),
             _compile(period["report_year"], f"{source}: key 'period.report_year'"),
             source, tuple(comparable),
+            _compile(data["respectively"], f"{source}: key 'respectively'"),
+            _compile(data["after_gap_blockers"], f"{source}: key 'after_gap_blockers'"),
+            _compile(data["own_jurisdiction"], f"{source}: key 'own_jurisdiction'"),
+            _compile(data["plans_present"], f"{source}: key 'plans_present'"),
         )
 
 
