@@ -52,7 +52,7 @@ LDA_SCHEMA = {
     "n_topics": Field(int, None, nullable=True, min=2, max=50, help="fixed K; null: choose K from k_values by k_rule"),
     "k_values": Field(list, [3, 4, 5, 6, 7, 8, 9, 10], item_type=int, min=2, max=50),
     "random_state": Field(int, _LDA["random_state"], min=0, help="seed of the reported fit; restarts use the next seeds"),
-    "n_restarts": Field(int, 5, min=1, max=100, help="fits per K (seeds random_state, random_state+1, ...): the 1-SE noise floor"),
+    "n_restarts": Field(int, 5, min=1, max=100, help="fits per K (seeds random_state, random_state+1, ...): the rule's noise floor"),
     "k_rule": Field(str, DEFAULT_K_RULE, choices=K_RULES,
                     help="one_sd: flipped least with the seed list (experiments/topics_multidistrict.py)"),
     "k_metric": Field(str, "c_v", choices=SWEEP_METRICS),
