@@ -387,6 +387,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sets", nargs="+", choices=EVIDENCE_SETS, default=list(EVIDENCE_SETS),
                         help="k_evidence: which corpora to sweep")
     parser.add_argument("--seeds", type=int, default=12, help="k_evidence: restarts per K")
+    parser.add_argument("--k-min", type=int, default=3, choices=[2, 3],
+                        help="k_stability: smallest K of the grid (3 as configs/topics_lda.yaml; 2 writes k_stability_k2.csv)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = results_dir() / "topics_multidistrict"
@@ -407,10 +409,11 @@ def main(argv=None) -> int:
             table = part_k_evidence(frame, places, args.sets, args.seeds)
             out_name = "k_evidence/timing_" + "_".join(args.sets)
         elif part == "k_stability":
-            table = part_k_stability()
+            table = part_k_stability(k_values=tuple(range(args.k_min, 11)))
+            out_name = "k_stability" if args.k_min == 3 else f"k_stability_k{args.k_min}"
         else:
             table = part_speed(frame)
-        table.to_csv(out / f"{out_name if part == 'k_evidence' else part}.csv", index=False, float_format="%.4f")
+        table.to_csv(out / f"{out_name if part in ('k_evidence', 'k_stability') else part}.csv", index=False, float_format="%.4f")
         numeric = table.select_dtypes("number").columns.difference(["sample", "k", "repeat", "modal_k"])
         if part in ("defaults", "methods"):
             print(table.groupby("model", sort=False)[list(numeric)].mean().round(3).to_string())
