@@ -54,7 +54,7 @@ LDA_SCHEMA = {
     "random_state": Field(int, _LDA["random_state"], min=0, help="seed of the reported fit; restarts use the next seeds"),
     "n_restarts": Field(int, 5, min=1, max=100, help="fits per K (seeds random_state, random_state+1, ...): the rule's noise floor"),
     "k_rule": Field(str, DEFAULT_K_RULE, choices=K_RULES,
-                    help="one_sd: flipped least with the seed list (experiments/topics_multidistrict.py)"),
+                    help="one_sd: finds the known number of areas on single-area sub-samples (experiments/topics_multidistrict.py --part k_stability)"),
     "k_metric": Field(str, "c_v", choices=SWEEP_METRICS),
     "passes": Field(int, _LDA["passes"], min=1, max=200),
     "iterations": Field(int, _LDA["iterations"], min=10, max=5000),
