@@ -20,6 +20,17 @@ methods
     (ARI between random states), coherence (c_v, c_npmi), fit time.
 k_rule
     The K each rule chooses over several seed lists (0-4, 5-9, ...).
+k_evidence
+    For the K-rule stability measurement: K = 2..10 x 12 seeds on each of
+    ``--sets`` (three mixed 250-paragraph samples; 250 single-area paragraphs
+    of all 5 areas; of 3 areas), keeping every fit's scores, dominant-topic
+    partition and top words (``k_evidence/<set>.csv``).
+k_stability
+    From ``k_evidence``: every rule (the library's ``K_RULES`` and the
+    candidates measured: restart stability, topic-word stability, consensus
+    PAC and cophenetic correlation, bagged and smoothed one-SD, a two-SD
+    tolerance) on 20 random 5-seed lists of each set over K = 3..10: modal K,
+    agreement, and NMI with the gold areas at the modal K.
 k_rule_summary
     From the sweeps that ``k_rule`` saved: for each rule and metric, the K
     chosen with each of 20 random 5-seed lists out of the 15 seeds, and the
@@ -49,7 +60,12 @@ from nlp.topics.compare import partition_agreement
 from nlp.topics.documents import make_tokenizer, place_names
 from nlp.topics.metrics import coherence
 
-PARTS = ("defaults", "methods", "k_rule", "k_rule_summary", "speed")
+PARTS = ("defaults", "methods", "k_rule", "k_rule_summary", "k_evidence", "k_stability", "speed")
+#: Corpora for the K-rule stability measurement: the mixed samples (gold 5 areas plus 40 % unlabelled
+#: paragraphs) and two sub-samples with a known number of areas (single-area paragraphs only).
+EVIDENCE_SETS = ("mixed0", "mixed1", "mixed2", "areas5", "areas3")
+AREAS3 = ("legal_outreach", "administrative_review", "mediation")
+EVIDENCE_K = list(range(2, 11))
 K = 8
 DEFAULT_OPTIONS = {"no_below": 5, "passes": 30, "min_word_length": 2}
 ABLATIONS = {  # LdaTopicModel options changed one at a time (before: no_below=2, passes=10, all word lengths)
@@ -207,6 +223,135 @@ def part_k_rule_summary(n_lists: int = 20):
     return pd.DataFrame(rows)
 
 
+def _evidence_sample(frame, name: str):
+    """Row indices of one evidence set (250 paragraphs)."""
+    if name.startswith("mixed"):
+        return _samples(len(frame), int(name[5:]) + 1)[int(name[5:])]
+    single = frame["labels"].map(len) == 1
+    areas = AREAS3 if name == "areas3" else tuple(sorted({lab[0] for lab in frame.loc[single, "labels"]}))
+    pool = np.where(single & frame["labels"].map(lambda lab: len(lab) == 1 and lab[0] in areas))[0]
+    return np.sort(np.random.default_rng(1).choice(pool, 250, replace=False))
+
+
+def part_k_evidence(frame, places, names, n_seeds):
+    """Sweep K = 2..10 x n_seeds on each evidence set; keep every fit's partition and top words."""
+    from nlp.topics.selection import k_sweep
+
+    tokenizer = make_tokenizer(places=places)
+    out = results_dir() / "topics_multidistrict" / "k_evidence"
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name in names:
+        index = _evidence_sample(frame, name)
+        sample = frame.iloc[index]
+        tokens = [tokenizer(t) for t in sample["text"]]
+        start = time.perf_counter()
+        sweep = k_sweep(tokens, EVIDENCE_K, list(range(n_seeds)), dict(DEFAULT_OPTIONS), progress=False)
+        seconds = time.perf_counter() - start
+        fits = sweep.scores.copy()
+        fits["partition"] = [" ".join(map(str, sweep.models[(k, s)].doc_topics_.argmax(axis=1)))
+                             for k, s in zip(fits["k"], fits["seed"])]
+        fits["top_words"] = ["|".join(" ".join(t) for t in sweep.models[(k, s)].topics(10))
+                             for k, s in zip(fits["k"], fits["seed"])]
+        fits.to_csv(out / f"{name}.csv", index=False, float_format="%.4f")
+        pd.DataFrame({"row": index, "gold": [g or "" for g in _gold(sample)]}).to_csv(out / f"{name}_gold.csv",
+                                                                                     index=False)
+        rows.append({"set": name, "fits": len(fits), "seconds": round(seconds, 1)})
+        logging.getLogger("topics_multidistrict").warning("%s: %d fits in %.0f s", name, len(fits), seconds)
+    return pd.DataFrame(rows)
+
+
+def _pairwise(values, score):
+    return float(np.mean([score(a, b) for a, b in itertools.combinations(values, 2)]))
+
+
+def _matched_jaccard(a, b) -> float:
+    """Greene et al. (2014): mean Jaccard of the top words of topics matched one-to-one (Hungarian)."""
+    from scipy.optimize import linear_sum_assignment
+
+    m = np.array([[len(x & y) / len(x | y) for y in b] for x in a])
+    rows, cols = linear_sum_assignment(-m)
+    return float(m[rows, cols].mean())
+
+
+def _consensus(parts) -> np.ndarray:
+    """Share of restarts that put each pair of paragraphs in the same dominant topic (upper triangle)."""
+    stack = np.stack(parts)
+    together = np.mean([p[:, None] == p[None, :] for p in stack], axis=0)
+    return together[np.triu_indices(stack.shape[1], 1)]
+
+
+def _smallest_within(means: pd.Series, tolerance: float) -> int:
+    return int(means.index[np.where(means.to_numpy() >= means.max() - tolerance - 1e-12)[0].min()])
+
+
+def _candidate_rules(fits: pd.DataFrame, rng) -> dict[str, int]:
+    """The K each rule chooses from one seed list's fits (the library's K_RULES and the candidates measured)."""
+    from scipy.cluster.hierarchy import cophenet, linkage
+
+    from nlp.topics.selection import K_RULES, choose_k
+
+    scores = fits[["k", "seed", "c_v", "c_npmi"]]
+    out = {rule: choose_k(scores, rule, "c_v")[0] for rule in K_RULES}
+    out["one_sd on c_npmi"] = choose_k(scores, "one_sd", "c_npmi")[0]
+    cv = fits.groupby("k")["c_v"].agg(["mean", "std"])
+    out["two_sd (tolerance 2 sd)"] = _smallest_within(cv["mean"], 2 * cv["std"].median())
+    out["one_sd on c_v smoothed over K-1..K+1"] = _smallest_within(
+        cv["mean"].rolling(3, center=True, min_periods=1).mean(), cv["std"].median())
+    picks = []  # bagged one_sd: restarts resampled with replacement within each K, the modal choice
+    for _ in range(100):
+        boot = {k: g["c_v"].to_numpy()[rng.integers(0, len(g), len(g))] for k, g in fits.groupby("k")}
+        means = pd.Series({k: v.mean() for k, v in boot.items()})
+        picks.append(_smallest_within(means, float(np.median([v.std(ddof=1) for v in boot.values()]))))
+    out["bagged one_sd (100 resamples of the restarts)"] = int(pd.Series(picks).mode().iloc[0])
+    by_k = dict(tuple(fits.groupby("k")))
+    ari = pd.Series({k: _pairwise(g["part"], lambda a, b: partition_agreement(a, b)["adjusted_rand"])
+                     for k, g in by_k.items()})
+    out["max restart stability (ARI of partitions)"] = int(ari.idxmax())
+    words = pd.Series({k: _pairwise(g["words"], _matched_jaccard) for k, g in by_k.items()})
+    out["max topic-word stability (Greene 2014)"] = int(words.idxmax())
+    pac, coph = {}, {}
+    for k, g in by_k.items():
+        together = _consensus(list(g["part"]))
+        pac[k] = float(np.mean((together > 0.1) & (together < 0.9)))
+        coph[k] = float(cophenet(linkage(1 - together, "average"), 1 - together)[0])
+    out["min consensus PAC"] = int(pd.Series(pac).idxmin())
+    out["max consensus cophenetic correlation"] = int(pd.Series(coph).idxmax())
+    return out
+
+
+def part_k_stability(n_lists: int = 20, k_values=tuple(range(3, 11))):
+    """Every rule on random 5-seed lists of each k_evidence set: modal K, agreement, gold NMI at the modal K."""
+    out = results_dir() / "topics_multidistrict" / "k_evidence"
+    rows = []
+    for name in EVIDENCE_SETS:
+        if not (out / f"{name}.csv").exists():
+            continue
+        fits = pd.read_csv(out / f"{name}.csv")
+        fits = fits[fits["k"].isin(k_values)].reset_index(drop=True)
+        gold = pd.read_csv(out / f"{name}_gold.csv", keep_default_na=False)["gold"].to_numpy()
+        fits["part"] = [np.array(p.split(), dtype=int) for p in fits["partition"]]
+        fits["words"] = [[set(t.split()) for t in w.split("|")] for w in fits["top_words"]]
+        has_gold = gold != ""
+        gold_nmi = {k: float(np.mean([partition_agreement(gold[has_gold], p[has_gold])["nmi"] for p in g["part"]]))
+                    for k, g in fits.groupby("k")}
+        seeds = sorted(fits["seed"].unique())
+        rng = np.random.default_rng(0)
+        lists = [sorted(rng.choice(seeds, 5, replace=False)) for _ in range(n_lists)]
+        choices = pd.DataFrame([_candidate_rules(fits[fits["seed"].isin(lst)], rng) for lst in lists])
+        best_k = max(gold_nmi, key=gold_nmi.get)
+        for rule in choices.columns:
+            counts = choices[rule].value_counts()
+            modal = int(counts.index[0])
+            rows.append({"set": name, "rule": rule, "modal_k": modal, "agreement": counts.iloc[0] / n_lists,
+                         "choices": " ".join(f"{k}:{n}" for k, n in counts.sort_index().items()),
+                         "nmi_gold_at_modal_k": gold_nmi[modal], "gold_best_k": best_k,
+                         "nmi_gold_at_best_k": gold_nmi[best_k]})
+        logging.getLogger("topics_multidistrict").warning("%s: gold NMI by K %s", name,
+                                                          {k: round(v, 3) for k, v in gold_nmi.items()})
+    return pd.DataFrame(rows)
+
+
 def part_speed(frame, repeats: int = 3):
     rng = np.random.default_rng(0)
     districts = frame["doc_id"].drop_duplicates().sample(52, random_state=0).tolist()
@@ -239,6 +384,11 @@ def main(argv=None) -> int:
     parser.add_argument("--samples", type=int, default=3, help="random 250-paragraph samples")
     parser.add_argument("--states", type=int, default=5, help="random states per model (stability)")
     parser.add_argument("--seed-lists", type=int, default=4, help="K rule: seed lists of 5 seeds each")
+    parser.add_argument("--sets", nargs="+", choices=EVIDENCE_SETS, default=list(EVIDENCE_SETS),
+                        help="k_evidence: which corpora to sweep")
+    parser.add_argument("--seeds", type=int, default=12, help="k_evidence: restarts per K")
+    parser.add_argument("--k-min", type=int, default=3, choices=[2, 3],
+                        help="k_stability: smallest K of the grid (3 as configs/topics_lda.yaml; 2 writes k_stability_k2.csv)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = results_dir() / "topics_multidistrict"
@@ -255,9 +405,15 @@ def main(argv=None) -> int:
             table = part_k_rule(frame, places, samples, args.seed_lists)
         elif part == "k_rule_summary":
             table = part_k_rule_summary()
+        elif part == "k_evidence":
+            table = part_k_evidence(frame, places, args.sets, args.seeds)
+            out_name = "k_evidence/timing_" + "_".join(args.sets)
+        elif part == "k_stability":
+            table = part_k_stability(k_values=tuple(range(args.k_min, 11)))
+            out_name = "k_stability" if args.k_min == 3 else f"k_stability_k{args.k_min}"
         else:
             table = part_speed(frame)
-        table.to_csv(out / f"{part}.csv", index=False, float_format="%.4f")
+        table.to_csv(out / f"{out_name if part in ('k_evidence', 'k_stability') else part}.csv", index=False, float_format="%.4f")
         numeric = table.select_dtypes("number").columns.difference(["sample", "k", "repeat", "modal_k"])
         if part in ("defaults", "methods"):
             print(table.groupby("model", sort=False)[list(numeric)].mean().round(3).to_string())

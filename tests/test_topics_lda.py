@@ -64,3 +64,32 @@ def test_one_sd_asks_for_more_than_one_fit_of_seed_noise():
     k, summary = choose_k(scores, "one_sd")
     assert summary["threshold"].iloc[0] == pytest.approx(0.55 - 0.03)
     assert k == 3
+
+
+def _plateau_sweep(peak: int, k_values=range(3, 11), sd: float = 0.03) -> pd.DataFrame:
+    """c_v rising by 0.05 per K up to ``peak``, flat after it; every K has the same restart spread ``sd``."""
+    offsets = [-sd, 0.0, sd]  # three restarts: mean = level, sd across restarts = sd
+    rows = [(k, seed, 0.40 + 0.05 * (min(k, peak) - 3) + off)
+            for k in k_values for seed, off in enumerate(offsets)]
+    return pd.DataFrame(rows, columns=["k", "seed", "c_v"])
+
+
+@pytest.mark.parametrize("peak", [3, 5, 8])
+def test_one_sd_follows_where_the_curve_stops_rising(peak):
+    # not degenerate: the rule is not "the smallest K of the grid"; it moves with the corpus's structure
+    k, summary = choose_k(_plateau_sweep(peak), "one_sd")
+    assert k == peak
+    assert summary["threshold"].iloc[0] == pytest.approx(0.40 + 0.05 * (peak - 3) - 0.03)
+
+
+def test_one_sd_finds_the_known_number_of_areas_on_the_measured_sweeps():
+    # Stored sweeps of experiments/topics_multidistrict.py --part k_evidence (K x 12 seeds, 250 paragraphs
+    # that each belong to exactly one of 3 or 5 gold areas). one_se would choose 4 on the 3-area sample.
+    from nlp.paths import results_dir
+
+    folder = results_dir() / "topics_multidistrict" / "k_evidence"
+    chosen = {}
+    for name in ("areas3", "areas5"):
+        scores = pd.read_csv(folder / f"{name}.csv", usecols=["k", "seed", "c_v"])
+        chosen[name] = choose_k(scores[scores["k"] >= 3], "one_sd")[0]
+    assert chosen == {"areas3": 3, "areas5": 5}

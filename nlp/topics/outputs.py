@@ -41,6 +41,7 @@ import pandas as pd
 
 from .compare import Comparison
 from .result import TopicResult
+from .selection import DEFAULT_K_RULE
 
 __all__ = ["write_outputs", "write_k_sweep", "write_bertopic_html", "log_outputs"]
 
@@ -76,7 +77,7 @@ def write_k_sweep(result: TopicResult, out_dir: str | os.PathLike, dpi: int = 15
     out.mkdir(parents=True, exist_ok=True)
     _csv(result.sweep, out / "k_sweep.csv", written)
     _csv(result.k_summary, out / "k_summary.csv", written)
-    rule, metric = result.params.get("k_rule", "one_se"), result.params.get("k_metric", "c_v")
+    rule, metric = result.params.get("k_rule", DEFAULT_K_RULE), result.params.get("k_metric", "c_v")
     _png(k_curve(result.k_summary, metric=metric, rule=rule), out / "k_curve.png", written, dpi)
     return written
 

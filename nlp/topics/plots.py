@@ -184,7 +184,7 @@ def divergence_heatmap(divergence: pd.DataFrame, by: str = "district", labels: M
                    fmt="{:.3f}", colorbar_label="JS divergence")
 
 
-def k_curve(k_summary: pd.DataFrame, metric: str = "c_v", rule: str = "one_se"):
+def k_curve(k_summary: pd.DataFrame, metric: str = "c_v", rule: str = "one_sd"):
     """Coherence and diversity against K (mean +- 1 SE over seeds), chosen K marked."""
     panels = [m for m in ("c_v", "c_npmi", "u_mass", "diversity") if f"{m}_mean" in k_summary.columns]
     fig = _figure(9.0, 6.0)

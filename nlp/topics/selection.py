@@ -26,6 +26,19 @@ diversity, :mod:`nlp.topics.metrics`). The rule then reads the per-K means:
     The K with the highest mean; ties go to the smaller K.
 
 For ``u_mass`` (where values are negative) "highest" still means best.
+
+How stable these choices are (``experiments/topics_multidistrict.py --part
+k_evidence`` then ``--part k_stability``; README, "How K is chosen"): on
+250-paragraph samples no rule measured (these four, and restart stability of
+the partitions, topic-word stability, consensus PAC and cophenetic
+correlation, bagged and smoothed one-SD, a two-SD tolerance) chooses the
+same K on at least 90 % of random 5-seed lists on every sample. The rules
+that look stable on the mixed samples do so by falling to an edge of the
+grid (K = 3 or 10). ``one_sd`` stays the default: it finds the known number
+of areas on sub-samples of single-area paragraphs (3 and 5 areas), and on
+the 5-area one, whose known K is not an edge of the grid, it agrees on 17 of
+20 seed lists (bagged one-SD ties, no rule does better). Treat its K as a
+starting point and read ``k_curve.png``.
 """
 from __future__ import annotations
 
