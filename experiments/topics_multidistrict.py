@@ -153,15 +153,24 @@ def _gold(frame):
     return [labels[0] if len(labels) == 1 else None for labels in frame["labels"]]
 
 
+def _tokenized_samples(frame, tokenizer, samples):
+    """(sample number, texts, tokens, gold area or None) for each sample of row positions."""
+    for i, index in enumerate(samples):
+        sample = frame.iloc[index]
+        texts = sample["text"].tolist()
+        yield i, texts, [tokenizer(t) for t in texts], _gold(sample)
+
+
+def _plain_gensim_row(tokens, gold, states, i):
+    return _score("plain gensim LdaModel", lambda x, k, s: _plain_gensim(x, k, s), tokens, tokens, gold, states,
+                  extra={"sample": i})
+
+
 def part_defaults(frame, places, samples, states):
     tokenizer = make_tokenizer(places=places)
     rows = []
-    for i, index in enumerate(samples):
-        sample = frame.iloc[index]
-        gold = _gold(sample)
-        tokens = [tokenizer(t) for t in sample["text"]]
-        rows.append(_score("plain gensim LdaModel", lambda x, k, s: _plain_gensim(x, k, s), tokens, tokens,
-                           gold, states, extra={"sample": i}))
+    for i, _, tokens, gold in _tokenized_samples(frame, tokenizer, samples):
+        rows.append(_plain_gensim_row(tokens, gold, states, i))
         for name, options in ABLATIONS.items():
             rows.append(_score(f"package LDA: {name}", _package_lda(options), tokens, tokens, gold, states,
                                extra={"sample": i}))
@@ -171,13 +180,8 @@ def part_defaults(frame, places, samples, states):
 def part_methods(frame, places, samples, states):
     tokenizer = make_tokenizer(places=places)
     rows = []
-    for i, index in enumerate(samples):
-        sample = frame.iloc[index]
-        gold = _gold(sample)
-        texts = sample["text"].tolist()
-        tokens = [tokenizer(t) for t in texts]
-        rows.append(_score("plain gensim LdaModel", lambda x, k, s: _plain_gensim(x, k, s), tokens, tokens, gold,
-                           states, extra={"sample": i}))
+    for i, texts, tokens, gold in _tokenized_samples(frame, tokenizer, samples):
+        rows.append(_plain_gensim_row(tokens, gold, states, i))
         rows.append(_score("package LDA (defaults)", _package_lda({}), tokens, tokens, gold, states,
                            extra={"sample": i}))
         rows.append(_score("package BERTopic (defaults, soft shares)", _bertopic(tokenizer), texts, tokens, gold,
