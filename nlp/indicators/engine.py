@@ -242,8 +242,8 @@ def find_mentions(text: str, spec: IndicatorSpec | None = None, section_role: st
     periods = _boundaries(norm, PERIOD_ENDS)
     # Every number cuts a segment; a figure's own span is one number. A short duration
     # (连续3年保持100%) does not cut: its clause still speaks of the figure after it.
-    cuts = sorted({*((s, e) for s, e in scan.numbers if not _SHORT_DURATION.match(norm, s) or
-                     _SHORT_DURATION.match(norm, s).end() != e + 1),
+    cuts = sorted({*((s, e) for s, e in scan.numbers
+                     if not ((duration := _SHORT_DURATION.match(norm, s)) and duration.end() == e + 1)),
                    *((f.start, f.end) for f in scan.figures)})
     own = _own_marker(jurisdiction)
     parents, own_name = _split_jurisdiction(jurisdiction)
