@@ -7,19 +7,23 @@ import pytest
 from nlp.classifier.mlflow_model import champion_decision, log_classifier_model, version_tags
 
 
-def _tags(dev=None, lodo=None, data="d", dev_data="v"):
-    metrics = {"dev_macro_f1": dev, "lodo_macro_f1": lodo}
+def _tags(dev=None, lodo=None, corpus=None, data="d", dev_data="v"):
+    metrics = {"dev_macro_f1": dev, "lodo_macro_f1": lodo, "corpus_macro_f1": corpus}
     return version_tags({k: v for k, v in metrics.items() if v is not None}, data, dev_data)
 
 
 @pytest.mark.parametrize("candidate, champion, moves, why", [
     (_tags(dev=0.85, lodo=0.90), None, True, "no champion yet"),
-    (_tags(dev=0.85, lodo=0.80), _tags(dev=0.84, lodo=0.95), True, "dev_macro_f1 0.8500 beats"),
-    (_tags(dev=0.84, lodo=0.99), _tags(dev=0.84, lodo=0.90), False, "dev_macro_f1 0.8400 does not beat"),  # a tie
-    (_tags(dev=0.80, lodo=0.99), _tags(dev=0.84, lodo=0.90), False, "does not beat"),
-    # dev on another development set: not comparable there, so leave-one-district-out decides
-    (_tags(dev=0.80, lodo=0.95, dev_data="other"), _tags(dev=0.84, lodo=0.90), True, "lodo_macro_f1 0.9500 beats"),
-    (_tags(lodo=0.95), _tags(dev=0.84, lodo=0.90), True, "lodo_macro_f1"),  # only one has dev
+    # the grouped score (mean of LODO and writer folds) decides; dev never does
+    (_tags(dev=0.80, lodo=0.96, corpus=0.96), _tags(dev=0.90, lodo=0.95, corpus=0.95), True,
+     "grouped_macro_f1 0.9600 beats"),
+    (_tags(dev=0.90, lodo=0.94, corpus=0.94), _tags(dev=0.80, lodo=0.95, corpus=0.95), False,
+     "grouped_macro_f1 0.9400 does not beat"),
+    (_tags(dev=0.84, lodo=0.98, corpus=0.92), _tags(dev=0.84, lodo=0.92, corpus=0.98), False,
+     "grouped_macro_f1 0.9500 does not beat"),  # a tie
+    # only LODO on one side: LODO decides, whatever dev says
+    (_tags(dev=0.80, lodo=0.95), _tags(dev=0.90, lodo=0.90, corpus=0.99), True, "lodo_macro_f1 0.9500 beats"),
+    (_tags(dev=0.95, lodo=0.89), _tags(dev=0.84, lodo=0.90), False, "lodo_macro_f1 0.8900 does not beat"),
     # other training data: LODO not comparable either; the champion stays
     (_tags(lodo=0.99, data="other"), _tags(lodo=0.90), False, "not comparable"),
 ])
@@ -37,7 +41,7 @@ def test_version_tags_carry_scores_and_data():
     tags = version_tags({"dev_macro_f1": 0.8391, "lodo_macro_f1": 0.911, "corpus_macro_f1": 0.97, "dev_micro_f1": 0.8},
                         "abc", "def")
     assert tags == {"dev_macro_f1": "0.8391", "lodo_macro_f1": "0.9110", "corpus_macro_f1": "0.9700",
-                    "data_hash": "abc", "dev_data_hash": "def"}
+                    "grouped_macro_f1": "0.9405", "data_hash": "abc", "dev_data_hash": "def"}
     assert "dev_data_hash" not in version_tags({"lodo_macro_f1": 0.9}, "abc", "def")  # no dev score, no dev hash
 
 
@@ -68,9 +72,9 @@ def test_registry_alias_moves_only_on_a_better_score_or_promote(small_model, tra
         return decision
 
     assert "version 1 is the new champion: no champion yet" == register(0.80, 0.90)
-    assert "champion stays version 1" in register(0.79, 0.99)          # worse on dev: stays
+    assert "champion stays version 1" in register(0.99, 0.89)          # worse held out, better on dev: stays
     assert str(client.get_model_version_by_alias(name, "champion").version) == "1"
-    assert "version 3 is the new champion" in register(0.81, 0.70)     # better on dev: moves
+    assert "version 3 is the new champion" in register(0.50, 0.91)     # better held out: moves
     assert "version 4 is the new champion: promoted" in register(0.10, 0.10, promote=True)
     champion = client.get_model_version_by_alias(name, "champion")
     assert str(champion.version) == "4"
