@@ -316,7 +316,9 @@ _SIDE_FILES = {METADATA_FILE, ANNOTATIONS_FILE, "annotations_clauses.jsonl", "gu
                "indicators.jsonl", "indicator_test_paragraphs.jsonl", "indicator_dev_gold.jsonl",
                # the independent gold sets (nlp.indicators.evaluation.INDEPENDENT_GOLD_FILES) and the tune set's adjudication
                "indicator_tune_independent.jsonl", "indicator_holdout_independent.jsonl",
-               "indicator_tune_independent_adjudication.md"}
+               "indicator_tune_independent_adjudication.md",
+               "indicator_realistic_tune.jsonl", "indicator_realistic_holdout.jsonl",
+               "indicator_realistic_tune_notes.md", "indicator_realistic_holdout_notes.md"}
 
 
 def scan_report_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[Path], list[SkippedFile]]:

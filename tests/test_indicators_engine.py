@@ -132,7 +132,8 @@ def test_a_figure_continuing_a_sentence_about_another_jurisdiction_is_excluded()
 
 def test_parts_beside_the_whole():
     assert _found("全年调解矛盾纠纷2,400件。在景区调处涉旅纠纷300件。") == [("mediation.cases", 2400.0)]
-    assert _found("在景区调处涉旅纠纷300件。") == [("mediation.cases", 300.0)]  # no whole: the figure stands
+    # one kind of dispute is never the whole, with or without the total beside it
+    assert _found("在景区调处涉旅纠纷300件。") == []
     assert _found("全区开展行政检查9,000次。联合市场监管部门开展联合抽查40次。") == [("enforcement.inspections", 9000.0)]
     # a total marker makes a clause a whole even when it names the departments
     assert _found("全区28个执法部门开展行政检查9,000次。开展联合抽查40次。") == [("enforcement.inspections", 9000.0)]
@@ -206,3 +207,45 @@ def test_plans_keep_a_stated_present_level():
     text = "一是在现有1,200名“法律明白人”的基础上，再培育“法律明白人”400名，力争实现全覆盖"
     assert _found(text, section_role="plans") == [("outreach.legal_understanding_persons", 1200.0)]
     assert _found(text, section_role="achievements") == [("outreach.legal_understanding_persons", 1200.0)]
+
+
+@pytest.mark.parametrize("text", [
+    # a named town, street or village unit's own figures (the sentence names it, an earlier clause included)
+    "其中，清溪镇调委会全年调解纠纷215件，调解成功率100%。",
+    "桃源街道“和事佬”调解室探索“乡贤+调解”模式，全年化解邻里纠纷88件。",
+    "石门村人民调解委员会全年受理纠纷36件，调解成功率100%。",
+    # one channel or one kind of dispute, with or without the total beside it
+    "区法院诉前委派调解案件560件，调解成功318件",
+    "在区交警大队设立调解室，全年调处交通事故纠纷270余件",
+    # dispute work by lawyers or legal advisers is not people's mediation
+    "组建律师服务团，帮助企业化解合同纠纷35件",
+    "村居法律顾问参与调解矛盾纠纷190余件",
+    # cases not penalised are not penalty cases
+    "对首次轻微违法行为依法不予处罚案件86件",
+    # officials' own study is not 普法
+    "举办全区领导干部法治讲座4场",
+    # lawyers acted on or hired are not the profession's size
+    "对3名违规执业律师给予行业处分",
+    "区政府聘请3家律师事务所担任常年法律顾问",
+    "组织25名律师担任村（社区）法律顾问",
+    # a subset of the mediators
+    "选聘专职人民调解员25名",
+    "在区信访局设立人民调解工作室，派驻调解员4名",
+])
+def test_parts_and_actors_that_are_not_the_whole(text):
+    assert _found(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the whole, beside the rules above: a list closed by 等, a total marker, 专兼职, the district's committees
+    ("全区各级调解组织共调解婚姻家庭、邻里、物业等各类矛盾纠纷1,200件", [("mediation.cases", 1200.0)]),
+    ("指导各镇街配备专职人民调解员共46名", [("mediation.mediators", 46.0)]),
+    ("全区配备专兼职人民调解员860名", [("mediation.mediators", 860.0)]),
+    ("全区各级人民调解委员会全年调解纠纷3,210件，调解成功率98.5%",
+     [("mediation.cases", 3210.0), ("mediation.success_rate", 98.5)]),
+    ("全年依法办理行政处罚案件1,032件", [("enforcement.penalty_cases", 1032.0)]),
+    ("全区共有执业律师312名", [("lawyers.count", 312.0)]),
+    ("行政复议案件中，经调解后撤回申请的案件12件", [("review.mediated", 12.0)]),
+])
+def test_the_whole_is_still_read(text, expected):
+    assert _found(text) == expected

@@ -292,7 +292,8 @@ def find_mentions(text: str, spec: IndicatorSpec | None = None, section_role: st
             if previous is not None and figure.unit in previous.indicator.units:
                 candidate.indicator, candidate.cue_start = previous.indicator, left_start
         if candidate.indicator is not None:
-            candidate.excluded = _exclusion(spec, candidate.indicator, figure, left, right, clause_left, own)
+            candidate.excluded = _exclusion(spec, candidate.indicator, figure, left, right, clause_left,
+                                            norm[period_start:figure.start], own)
             if candidate.excluded is None and any(name in _QUOTED.sub("", clause_left) for name in parents):
                 candidate.excluded = "other_jurisdiction"  # 太原市各级人民调解组织… in a district of 太原市
             if (candidate.excluded is None and spec.own_jurisdiction is not None
@@ -331,8 +332,8 @@ def _names_own(spec: IndicatorSpec, clause_left: str, own: str | None, own_name:
 
 
 def _exclusion(spec: IndicatorSpec, indicator: IndicatorDef, figure: Figure, left: str, right: str,
-               clause_left: str, own: str | None) -> str | None:
-    scopes = {"left": left, "right": right, "clause": clause_left, "unit": figure.unit}
+               clause_left: str, sentence_left: str, own: str | None) -> str | None:
+    scopes = {"left": left, "right": right, "clause": clause_left, "sentence": sentence_left, "unit": figure.unit}
     for exclusion in spec.exclusions:
         if exclusion.stock_only and not indicator.stock:
             continue

@@ -59,7 +59,9 @@ WRITTEN_SPLITS = ("tune", "holdout")
 DEV_GOLD_FILE = "indicator_dev_gold.jsonl"
 #: Independently written gold sets (whole files, text included): set name -> file in the seed folder.
 INDEPENDENT_GOLD_FILES = {"independent_tune": "indicator_tune_independent.jsonl",
-                          "independent_holdout": "indicator_holdout_independent.jsonl"}
+                          "independent_holdout": "indicator_holdout_independent.jsonl",
+                          "realistic_tune": "indicator_realistic_tune.jsonl",
+                          "realistic_holdout": "indicator_realistic_holdout.jsonl"}
 #: The gold sets :func:`evaluate_indicators` can score.
 GOLD_SETS = ("seeds", "tune", "holdout", *INDEPENDENT_GOLD_FILES, "dev")
 _KEY = ["doc_id", "para_id", "indicator", "value"]

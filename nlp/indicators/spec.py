@@ -23,7 +23,7 @@ __all__ = ["DEFAULT_SPEC_PATH", "EXCLUSION_SCOPES", "IndicatorDef", "Exclusion",
 
 DEFAULT_SPEC_PATH = "configs/indicators.yaml"
 #: Where an exclusion pattern is searched (see configs/indicators.yaml).
-EXCLUSION_SCOPES = ("left", "clause", "right", "unit")
+EXCLUSION_SCOPES = ("left", "clause", "sentence", "right", "unit")
 
 _SCHEMA = {
     "units": Field(list, item_type=str, min=1),
