@@ -1,4 +1,4 @@
-"""95 % bootstrap intervals of indicator F1 over paragraphs, for the independent hold-out and dev sets.
+"""95 % bootstrap intervals of indicator F1 over paragraphs, for the sets the patterns were not tuned on.
 
     .venv/bin/python experiments/indicator_intervals.py
 
@@ -10,7 +10,8 @@ import numpy as np
 from nlp.indicators.evaluation import INDEPENDENT_GOLD_FILES, DEV_GOLD_FILE, evaluate_indicators, load_gold
 from nlp.paths import seeds_dir
 
-FILES = {"independent_holdout": INDEPENDENT_GOLD_FILES["independent_holdout"], "dev": DEV_GOLD_FILE}
+FILES = {"independent_holdout": INDEPENDENT_GOLD_FILES["independent_holdout"],
+         "realistic_holdout": INDEPENDENT_GOLD_FILES["realistic_holdout"], "dev": DEV_GOLD_FILE}
 
 
 def main(n_boot: int = 2000, seed: int = 0) -> None:

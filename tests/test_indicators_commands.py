@@ -26,3 +26,20 @@ def test_evaluate_indicators_command(capsys):
     assert main(["evaluate-indicators", "--sets", "seeds", "holdout", "--per-indicator"]) == 0
     out = capsys.readouterr().out
     assert "| seeds |" in out and "| holdout |" in out and "lawyers.firms" in out
+
+
+def test_evaluate_indicators_with_another_spec_file(capsys, tmp_path):
+    from nlp.indicators.spec import DEFAULT_SPEC_PATH
+
+    # the project's spec without its lawyers.firms indicator: that figure of the seeds is no longer found
+    text = open(DEFAULT_SPEC_PATH, encoding="utf-8").read()
+    start = text.index("  - id: lawyers.firms")
+    end = text.index("  - id: lawyers.public_lawyers")
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert main(["evaluate-indicators", "--sets", "holdout", "--format", "json", "--spec", str(spec_file)]) == 0
+    reduced = json.loads(capsys.readouterr().out)
+    assert main(["evaluate-indicators", "--sets", "holdout", "--format", "json"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert full["overall"][0]["recall"] == 1.0
+    assert reduced["overall"][0]["recall"] < 1.0 and reduced["overall"][0]["fn"] > 0

@@ -46,7 +46,7 @@ import pandas as pd
 from ..checks import check_choice
 from ..jsonl import read_jsonl
 from ..paths import dev_set_path, seeds_dir
-from .spec import IndicatorSpec, default_spec
+from .spec import IndicatorSpec, default_spec, load_spec
 from .table import VALUE_TOLERANCE, extract_indicators
 
 __all__ = ["SEED_GOLD_FILE", "WRITTEN_GOLD_FILE", "WRITTEN_SPLITS", "DEV_GOLD_FILE", "INDEPENDENT_GOLD_FILES", "GOLD_SETS", "scores_table",
@@ -160,14 +160,15 @@ def _written_paragraphs(paragraphs: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def evaluate_indicators(spec: IndicatorSpec | None = None, seeds: str | os.PathLike | None = None,
+def evaluate_indicators(spec: IndicatorSpec | str | os.PathLike | None = None, seeds: str | os.PathLike | None = None,
                         sets: tuple[str, ...] = GOLD_SETS) -> dict[str, IndicatorScores]:
     """Score the extractor on the seed gold and on the written test paragraphs.
 
     Parameters
     ----------
-    spec : IndicatorSpec, optional
-        Default ``configs/indicators.yaml``.
+    spec : IndicatorSpec or path, optional
+        Default ``configs/indicators.yaml``; a path is read with
+        :func:`nlp.indicators.spec.load_spec` (``nlp evaluate-indicators --spec``).
     seeds : path, optional
         The seed folder (reports, ``indicators.jsonl``, ``indicator_test_paragraphs.jsonl``,
         the files of :data:`INDEPENDENT_GOLD_FILES`); default the project's ``seeds/``.
@@ -184,7 +185,10 @@ def evaluate_indicators(spec: IndicatorSpec | None = None, seeds: str | os.PathL
 
     for name in sets:
         check_choice("sets", name, GOLD_SETS)
-    spec = spec or default_spec()
+    if spec is None:
+        spec = default_spec()
+    elif not isinstance(spec, IndicatorSpec):
+        spec = load_spec(spec)
     folder = Path(seeds) if seeds is not None else seeds_dir()
     out: dict[str, IndicatorScores] = {}
     if "seeds" in sets:
