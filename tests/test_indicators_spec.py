@@ -35,7 +35,7 @@ def test_a_study_can_add_an_indicator_without_code(tmp_path):
     (lambda d: d["indicators"][0].update(before=["(unclosed"]), "not a valid regular expression"),
     (lambda d: d["indicators"][0].update(units=["斤"]), "not in the top-level 'units'"),
     (lambda d: d["indicators"].append(dict(d["indicators"][0])), "duplicate indicator ids"),
-    (lambda d: d["exclusions"][0].update(scope="sentence"), "expected one of"),
+    (lambda d: d["exclusions"][0].update(scope="page"), "expected one of"),
     (lambda d: d.update(colour="red"), "unknown key"),
     (lambda d: d.update(respectively="分别(为"), "key 'respectively': not a valid regular expression"),
     (lambda d: d["indicators"][0].update(parts="(unclosed"), r"key 'indicators\[0\]\.parts': not a valid regular"),

@@ -111,8 +111,8 @@ def report_section(run: IndicatorRun, page_dir: Path) -> list[str]:
     wide = run.comparison.wide.T.reset_index()
     lines = ["## Indicators", "",
              f"{len(run.table)} indicator figures in the corpus ({int(run.table['conflict'].sum())} in conflict). "
-             "Mention-level scores (`nlp evaluate-indicators`); only `dev` and `independent_holdout` (when "
-             "present) are text the patterns were not developed with:", "", _table(run.scores), "", "District x indicator (columns: district, period):", "",
+             "Mention-level scores (`nlp evaluate-indicators`); only `dev`, `independent_holdout` and "
+             "`realistic_holdout` (when present) are text the patterns were not developed with:", "", _table(run.scores), "", "District x indicator (columns: district, period):", "",
              _table(wide), ""]
     for name, path in sorted(run.files.items()):
         if path.suffix == ".png":
