@@ -4,7 +4,7 @@
 
 Trains the config's model on 25/50/75/100 % of the written corpus (drawn within each
 writer batch) plus the seeds and guide examples; scores it leave-one-district-out on the
-seeds and once on the development set. Writes experiments/results/classifier/learning_curve.{csv,png}
+seeds and, trained on everything else, on the held-out realistic reports and the development set. Writes experiments/results/classifier/learning_curve.{csv,png}
 when the project config runs unchanged, else experiments/results/runs/learning_curve-<hash>/ (or --output).
 """
 import argparse
@@ -25,7 +25,8 @@ def main() -> None:
     config = load_classifier_config(args.config, args.overrides)
     data = load_job_data(config)
     curve = learning_curve(config["model"], data, with_guide=config["data"]["guide_examples"],
-                           dev_path=config["data"]["dev_set"], random_state=config["evaluation"]["seed"])
+                           dev_path=config["data"]["dev_set"], random_state=config["evaluation"]["seed"],
+                           report_path=config["data"]["report_set"])
     folder = Path(args.output) if args.output else job_folders(config, args.config, data, "learning_curve")[0]["results_dir"]
     folder.mkdir(parents=True, exist_ok=True)
     curve.to_csv(folder / "learning_curve.csv", index=False)

@@ -6,7 +6,9 @@ Rebuilds seeds/corpus/corpus.jsonl from the writers' batches (seeds/corpus/write
 blind second pass (seeds/corpus/second_pass/) and the adjudication (seeds/corpus/adjudication.jsonl);
 prints the agreement of the two passes per label (Cohen's kappa), the label, kind, role,
 province and length counts, the near-duplicate pairs and the overlap with the development set
-(read from ../shared/dev at run time, never copied). Writes experiments/results/corpus/summary.md.
+(read from ../shared/dev at run time, never copied). Also rebuilds the held-out report set
+(seeds/corpus/realistic_reports/realistic_reports.jsonl) from its two blind passes and adjudication and
+prints their agreement and overlaps. Writes experiments/results/corpus/summary.md.
 """
 from collections import Counter
 
@@ -14,8 +16,8 @@ import pandas as pd
 
 from nlp.classifier.data import load_dev_set
 from nlp.classifier.taxonomy import default_taxonomy
-from nlp.classifier.written_corpus import (build_corpus, label_agreement, near_duplicates, read_formulae,
-                                           shared_substrings)
+from nlp.classifier.written_corpus import (build_corpus, build_report_set, label_agreement, near_duplicates,
+                                           read_formulae, shared_substrings)
 from nlp.paths import results_dir, seeds_dir
 
 
@@ -57,6 +59,26 @@ def main() -> None:
         f"- near-duplicate pairs (character 5-gram Jaccard > 0.8): {len(pairs)}",
         f"- paragraphs sharing a 20-character substring with the dev set (official formulae masked): "
         f"{'dev set absent' if overlap is None else len(overlap)}", "",
+    ]
+    reports = build_report_set(seeds_dir(), taxonomy)
+    formulae = read_formulae(folder / "official_formulae.txt")
+    report_labels = Counter(label for row in reports["labels"] for label in row)
+    report_dev = (shared_substrings(reports["text"].tolist(), dev["text"].tolist(), 20, formulae)
+                  if dev is not None else None)
+    report_corpus = shared_substrings(reports["text"].tolist(), corpus["text"].tolist(), 20, formulae)
+    lines += [
+        "# The held-out report set (the `reports` evaluation, never trained on)", "",
+        f"{len(reports)} paragraphs of {reports['doc_id'].nunique()} whole reports, "
+        f"{reports['province'].nunique()} provinces, labelled by two blind passes.", "",
+        _markdown(pd.DataFrame([{"label": k, "paragraphs": report_labels[k]} for k in taxonomy.ids])), "",
+        f"No label: {(reports['labels'].map(len) == 0).sum()}; two or more: {(reports['labels'].map(len) >= 2).sum()}.", "",
+        _markdown(label_agreement(reports["labels_a"], reports["labels_b"], taxonomy.ids)), "",
+        f"Paragraphs where the passes differ (settled in realistic_reports/adjudication.jsonl): "
+        f"{int(reports['adjudicated'].sum())}.", "",
+        f"- paragraphs sharing a 20-character substring with the dev set: "
+        f"{'dev set absent' if report_dev is None else len(report_dev)}",
+        f"- paragraphs sharing a 20-character substring with the training corpus (genre formulae such as the full "
+        f"name of the 三项制度): {len(report_corpus)}", "",
     ]
     out = results_dir() / "corpus"
     out.mkdir(parents=True, exist_ok=True)

@@ -71,3 +71,32 @@ def test_subsample_corpus_draws_within_each_writer(corpus_data):
     assert subsample_corpus(corpus_data, 1.0) is corpus_data
     with pytest.raises(ValueError, match="fraction"):
         subsample_corpus(corpus_data, 0.0)
+
+
+# --- held-out reports: one fit on all the training data scores the report set and dev ---------
+
+def test_reports_column_comes_from_one_fit_on_everything(corpus_data, tmp_path, monkeypatch):
+    import json
+
+    from nlp.classifier import evaluation
+    from nlp.classifier.schema import load_classifier_config
+
+    report_file = tmp_path / "reports.jsonl"
+    rows = [{"doc_id": "r-01", "para_id": 0, "text": "全年新收行政复议申请120件。", "labels": ["administrative_review"]},
+            {"doc_id": "r-01", "para_id": 1, "text": "召开党组会议研究部署工作。", "labels": []}]
+    report_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    fits = []
+
+    def fit_predict(data, districts, batches):
+        fits.append((districts, batches))
+        return lambda texts: np.array([[1, 0, 0, 0, 0] if "复议" in t else [0] * 5 for t in texts])
+
+    monkeypatch.setattr(evaluation, "candidate_runs", lambda config: [("model", fit_predict)])
+    config = load_classifier_config("configs/classifier.yaml")
+    config["data"] = {**config["data"], "report_set": str(report_file)}
+    results = evaluation.evaluate_candidates(config, corpus_data, progress=False, evaluations=("reports",))
+    assert [(r.model, r.evaluation) for r in results] == [("model", "reports")]
+    assert results[0].macro_f1 == pytest.approx(0.2)  # one of five labels present and right
+    assert fits == [(None, None)]  # trained on every district and writer, once
+    config["data"]["report_set"] = None
+    assert evaluation.evaluate_candidates(config, corpus_data, progress=False, evaluations=("reports",)) == []

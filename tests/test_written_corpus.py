@@ -177,3 +177,51 @@ def test_second_pass_agrees_with_the_writers_beyond_chance(corpus):
     table = label_agreement(corpus["labels_writer"], corpus["labels_second"], LABELS)
     assert (table["kappa"] > 0.6).all(), table
     assert np.isclose(corpus["adjudicated"].sum(), sum(a != b for a, b in zip(corpus["labels_writer"], corpus["labels_second"])))
+
+
+# --- the held-out report set (the `reports` evaluation) ------------------------------------------
+
+@pytest.fixture(scope="module")
+def report_set():
+    from nlp.classifier.written_corpus import build_report_set
+
+    return build_report_set(seeds_dir(), default_taxonomy(), write=False)
+
+
+def test_report_set_matches_its_committed_build(report_set):
+    from nlp.classifier.written_corpus import REPORT_SET_DIR, REPORT_SET_FILE
+
+    path = CORPUS_DIR / REPORT_SET_DIR / REPORT_SET_FILE
+    committed = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["labels"] for r in committed] == report_set["labels"].tolist()
+    assert [r["text"] for r in committed] == report_set["text"].tolist()
+
+
+def test_report_set_is_whole_reports_kept_out_of_training(report_set, corpus):
+    assert len(report_set) == 480 and report_set["doc_id"].nunique() == 24
+    sizes = report_set.groupby("doc_id").size()
+    assert sizes.between(18, 24).all()  # whole reports, not picked paragraphs
+    assert not set(report_set["text"]) & set(corpus["text"])
+    seed_districts = {"滨江区", "西湖区", "瓯海区", "余杭区", "钱塘区"}
+    assert not any(d in str(district) for district in report_set["district"] for d in seed_districts)
+    labels = Counter(label for row in report_set["labels"] for label in row)
+    assert set(labels) == set(LABELS) and min(labels.values()) >= 30
+    assert 0.25 <= (report_set["labels"].map(len) == 0).mean() <= 0.5  # none of the five is common
+
+
+def test_report_set_shares_no_20_characters_with_the_dev_set(report_set):
+    path = dev_set_path()
+    if not path.exists():
+        pytest.skip(f"development set not found at {path}")
+    dev = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    hits = shared_substrings(report_set["text"].tolist(), dev, length=20,
+                             ignore=read_formulae(CORPUS_DIR / "official_formulae.txt"))
+    assert hits == [], hits[:3]
+
+
+def test_report_set_passes_agree_and_every_disagreement_is_settled(report_set):
+    table = label_agreement(report_set["labels_a"], report_set["labels_b"], LABELS)
+    assert (table["kappa"] > 0.6).all(), table
+    differ = [a != b for a, b in zip(report_set["labels_a"], report_set["labels_b"])]
+    assert report_set["adjudicated"].tolist() == differ
+    assert all(isinstance(r, str) and r for r, d in zip(report_set["reason"], differ) if d)

@@ -187,6 +187,18 @@ def load_training_data(seeds: str | os.PathLike = "seeds", labels: str | os.Path
     return TrainingData(paragraphs, clauses, guide, taxonomy, written, digest.hexdigest(), sources)
 
 
+def load_report_set(path: str | os.PathLike) -> pd.DataFrame:
+    """Labelled whole reports kept out of training (``seeds/corpus/realistic_reports.jsonl``).
+
+    One row per paragraph with ``doc_id``, ``text`` and ``labels``; scored by
+    the ``reports`` evaluation, never trained on.
+
+    >>> load_report_set("seeds/corpus/realistic_reports.jsonl")["doc_id"].nunique()   # doctest: +SKIP
+    24
+    """
+    return pd.DataFrame(read_jsonl(Path(path), required=("doc_id", "text", "labels")))
+
+
 def load_dev_set(path: str | os.PathLike | None = None) -> pd.DataFrame | None:
     """The development set, read at run time from ``../shared/dev`` (never copied into the repo).
 

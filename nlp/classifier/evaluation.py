@@ -9,6 +9,9 @@ groups, so that neither a district's nor a writer's style is seen in training:
   whole written corpus and the guide examples), score the district's paragraphs;
 * ``corpus``: grouped folds over the written corpus's writer batches, training
   on the other batches plus the seeds and guide examples;
+* ``reports``: train on everything, score whole reports written apart from
+  the training corpus (``data.report_set``: other provinces, real figure
+  density, labelled by two blind passes) — never trained on;
 * ``dev``: train on everything, score the development set once.
 
 Thresholds and any other choice a model makes happen inside its training
@@ -24,7 +27,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..config import ConfigError
-from .data import TrainingData, load_dev_set
+from ..paths import resolve_project_path
+from .data import TrainingData, load_dev_set, load_report_set
 from .metrics import EvaluationResult, evaluate
 from .rules import KeywordLabeler
 from .schema import classifier_from_params, validate_model_params
@@ -36,7 +40,7 @@ __all__ = ["EVALUATIONS", "Predictor", "FitPredict", "learned", "keyword_baselin
 
 logger = logging.getLogger(__name__)
 
-EVALUATIONS = ("lodo", "corpus", "dev")
+EVALUATIONS = ("lodo", "corpus", "reports", "dev")
 # What a candidate of a classifier config may say: its model parameters, and which data it trains on.
 CANDIDATE_KEYS = ("name", "params", "guide_examples", "corpus")
 
@@ -140,13 +144,21 @@ def evaluate_candidates(config: dict[str, Any], data: TrainingData, progress: bo
         A validated classifier config.
     data : TrainingData
     progress : bool
-    evaluations : sequence of {"lodo", "corpus", "dev"}
+    evaluations : sequence of {"lodo", "corpus", "reports", "dev"}
         Which protocols to run; ``corpus`` is skipped when there is no written
-        corpus, ``dev`` when the development set is absent.
+        corpus, ``reports`` when the config names no report set, ``dev`` when
+        the development set is absent. ``reports`` and ``dev`` share one fit on
+        all the training data.
     """
     ids = list(data.taxonomy.ids)
     n_boot, seed = config["evaluation"]["bootstrap"], config["evaluation"]["seed"]
-    dev = load_dev_set(config["data"]["dev_set"]) if "dev" in evaluations else None
+    held_out = {}
+    if "reports" in evaluations and config["data"].get("report_set"):
+        held_out["reports"] = load_report_set(resolve_project_path(config["data"]["report_set"]))
+    if "dev" in evaluations:
+        dev = load_dev_set(config["data"]["dev_set"])
+        if dev is not None:
+            held_out["dev"] = dev
     results: list[EvaluationResult] = []
     for name, fit_predict in tqdm(candidate_runs(config), desc="models", disable=not progress):
         if "lodo" in evaluations:
@@ -155,10 +167,11 @@ def evaluate_candidates(config: dict[str, Any], data: TrainingData, progress: bo
         if "corpus" in evaluations and len(data.batches) >= 2:
             y_true, y_pred = corpus_fold_predictions(fit_predict, data, config["evaluation"]["corpus_folds"], progress)
             results.append(evaluate(name, "corpus", y_true, y_pred, ids, n_boot, seed))
-        if dev is not None:
+        if held_out:
             predict = fit_predict(data, None, None)
-            results.append(evaluate(name, "dev", to_indicator(dev["labels"].tolist(), ids), predict(dev["text"].tolist()),
-                                    ids, n_boot, seed))
+            for evaluation, frame in held_out.items():
+                results.append(evaluate(name, evaluation, to_indicator(frame["labels"].tolist(), ids),
+                                        predict(frame["text"].tolist()), ids, n_boot, seed))
     return results
 
 
@@ -187,32 +200,39 @@ def subsample_corpus(data: TrainingData, fraction: float, random_state: int = 0)
 
 def learning_curve(params: dict[str, Any], data: TrainingData, fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
                    with_guide: bool = True, dev_path: str | None = None, random_state: int = 0,
-                   progress: bool = True) -> pd.DataFrame:
+                   progress: bool = True, report_path: str | None = None) -> pd.DataFrame:
     """Held-out macro-F1 against the share of the written corpus used for training.
 
     For each fraction the corpus is subsampled within each writer batch; the
     model is scored leave-one-district-out on the seeds and, trained on
-    everything else, on the development set.
+    everything else, on the held-out realistic reports (``report_path``) and
+    the development set.
 
     Returns
     -------
     DataFrame
-        ``fraction, n_corpus, lodo_macro_f1, dev_macro_f1`` (dev: NaN when the
-        development set is absent).
+        ``fraction, n_corpus, lodo_macro_f1, reports_macro_f1, dev_macro_f1``
+        (NaN where the set is absent).
     """
     from .metrics import f1_scores
 
+    held_out = {}
+    if report_path is not None:
+        held_out["reports"] = load_report_set(resolve_project_path(report_path))
     dev = load_dev_set(dev_path)
+    if dev is not None:
+        held_out["dev"] = dev
     fit_predict = learned(params, with_guide)
     rows = []
     for fraction in tqdm(list(fractions), desc="learning curve", disable=not progress):
         part = subsample_corpus(data, fraction, random_state)
         y_true, y_pred = lodo_predictions(fit_predict, part, progress=False)
         row = {"fraction": fraction, "n_corpus": len(part.corpus), "lodo_macro_f1": f1_scores(y_true, y_pred)[1],
-               "dev_macro_f1": float("nan")}
-        if dev is not None:
+               "reports_macro_f1": float("nan"), "dev_macro_f1": float("nan")}
+        if held_out:
             predict = fit_predict(part, None, None)
-            row["dev_macro_f1"] = f1_scores(to_indicator(dev["labels"].tolist(), data.taxonomy.ids),
-                                            predict(dev["text"].tolist()))[1]
+            for evaluation, frame in held_out.items():
+                row[f"{evaluation}_macro_f1"] = f1_scores(to_indicator(frame["labels"].tolist(), data.taxonomy.ids),
+                                                          predict(frame["text"].tolist()))[1]
         rows.append(row)
     return pd.DataFrame(rows)

@@ -21,12 +21,14 @@ except ImportError:  # pragma: no cover
 __all__ = ["PolicyClassifierPyfunc", "log_classifier_model", "champion_decision", "version_tags", "PROMOTION_SCORES"]
 
 # The held-out scores that decide promotion, in order of preference, each with the tag of the data it
-# was computed on. They are the grouped scores the model selection uses (README, "How the default was
-# chosen"): the mean of leave-one-district-out and writer-fold macro-F1, else leave-one-district-out
-# alone. The development set is reported on every version but never decides: moving the alias to the
+# was computed on. They are the grouped scores the model selection uses (README, "Choosing the model"):
+# the mean of leave-one-district-out, writer-fold and realistic-report macro-F1 (those measured, at
+# least the first two), else leave-one-district-out alone. The development set is reported on every version but never decides: moving the alias to the
 # version with the best dev score would be choosing a model on dev.
 PROMOTION_SCORES = (("grouped_macro_f1", "data_hash"), ("lodo_macro_f1", "data_hash"))
-_SCORE_TAGS = ("dev_macro_f1", "lodo_macro_f1", "corpus_macro_f1", "grouped_macro_f1")
+_SCORE_TAGS = ("dev_macro_f1", "lodo_macro_f1", "corpus_macro_f1", "reports_macro_f1", "grouped_macro_f1")
+# The grouped held-out scores the selection score averages.
+GROUPED_SCORES = ("lodo_macro_f1", "corpus_macro_f1", "reports_macro_f1")
 
 
 class PolicyClassifierPyfunc(_PythonModel):
@@ -53,15 +55,17 @@ class PolicyClassifierPyfunc(_PythonModel):
 def version_tags(metrics: Mapping[str, float], data_hash: str, dev_data_hash: str | None) -> dict[str, str]:
     """The tags a registered version carries: its held-out scores and the hashes of the data behind them.
 
-    ``grouped_macro_f1`` (the selection score) is the mean of ``lodo_macro_f1``
-    and ``corpus_macro_f1`` when both were measured.
+    ``grouped_macro_f1`` (the selection score) is the mean of
+    ``lodo_macro_f1``, ``corpus_macro_f1`` and ``reports_macro_f1`` (those
+    measured) when the first two were.
 
     >>> version_tags({"lodo_macro_f1": 0.95, "corpus_macro_f1": 0.97}, "d", None)["grouped_macro_f1"]
     '0.9600'
     """
     metrics = dict(metrics)
     if metrics.get("lodo_macro_f1") is not None and metrics.get("corpus_macro_f1") is not None:
-        metrics["grouped_macro_f1"] = (metrics["lodo_macro_f1"] + metrics["corpus_macro_f1"]) / 2
+        measured = [metrics[name] for name in GROUPED_SCORES if metrics.get(name) is not None]
+        metrics["grouped_macro_f1"] = sum(measured) / len(measured)
     tags = {name: f"{metrics[name]:.4f}" for name in _SCORE_TAGS if metrics.get(name) is not None}
     tags["data_hash"] = data_hash
     if dev_data_hash and "dev_macro_f1" in tags:
@@ -75,9 +79,9 @@ def champion_decision(candidate: Mapping[str, str], champion: Mapping[str, str] 
 
     It does when asked (``promote``), when there is no champion, or when it
     beats the champion on the same grouped held-out evaluation of the same
-    training data (``data_hash``): the mean of leave-one-district-out and
-    writer-fold macro-F1 when both versions have it, else leave-one-district-out
-    macro-F1. Dev macro-F1 never decides. A tie keeps the champion; versions
+    training data (``data_hash``): ``grouped_macro_f1`` (the mean of the
+    leave-one-district-out, writer-fold and realistic-report scores) when both
+    versions have it, else leave-one-district-out macro-F1. Dev macro-F1 never decides. A tie keeps the champion; versions
     scored on different data are not compared and the champion stays.
 
     >>> champion_decision({"grouped_macro_f1": "0.96", "data_hash": "d"}, {"grouped_macro_f1": "0.95", "data_hash": "d"})

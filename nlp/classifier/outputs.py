@@ -18,7 +18,8 @@ __all__ = ["EVALUATION_NAMES", "write_results", "comparison_markdown"]
 
 logger = logging.getLogger(__name__)
 
-EVALUATION_NAMES = {"lodo": "LODO (seeds)", "corpus": "corpus folds (by writer)", "dev": "dev (other provinces)"}
+EVALUATION_NAMES = {"lodo": "LODO (seeds)", "corpus": "corpus folds (by writer)",
+                    "reports": "realistic reports (held out)", "dev": "dev (other provinces)"}
 
 
 def comparison_markdown(table: pd.DataFrame) -> str:

@@ -26,7 +26,7 @@ def _pyplot():
 # Every model's per-label scores are in per_label.csv.
 DEFAULT_FIGURE_MODELS = ("keywords", "model")
 _EVALUATION_TITLES = {"lodo": "leave one seed district out", "corpus": "corpus folds (by writer)",
-                      "dev": "development set (other provinces)"}
+                      "reports": "realistic reports (held out of training)", "dev": "development set (other provinces)"}
 
 
 def _interval(result: EvaluationResult, key: str, value: float) -> tuple[float, float]:
@@ -111,11 +111,12 @@ def confusion_figure(result: EvaluationResult):
 
 
 def learning_curve_figure(curve, title: str = "Held-out macro-F1 against the size of the written corpus"):
-    """Lines: LODO and dev macro-F1 (y) against the number of written-corpus paragraphs trained on (x)."""
+    """Lines: LODO, realistic-report and dev macro-F1 (y) against the written-corpus paragraphs trained on (x)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    for column, label, marker in (("lodo_macro_f1", "leave one seed district out", "o"),
-                                  ("dev_macro_f1", "development set (other provinces)", "s")):
+    for column, label, marker in (("lodo_macro_f1", _EVALUATION_TITLES["lodo"], "o"),
+                                  ("reports_macro_f1", _EVALUATION_TITLES["reports"], "^"),
+                                  ("dev_macro_f1", _EVALUATION_TITLES["dev"], "s")):
         if column in curve and curve[column].notna().any():
             ax.plot(curve["n_corpus"], curve[column], marker=marker, label=label)
     ax.set_xlabel("written-corpus paragraphs in training")

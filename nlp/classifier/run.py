@@ -223,7 +223,7 @@ def run_train(config_path: str | Path, overrides: Iterable[str] = (), tracking: 
             folders["results_dir"] = configured / "train"
         config = {**config, "output": {key: str(folder) for key, folder in folders.items()}}
     eval_config = {**config, "candidates": []}
-    evaluations = ("lodo",) if user_data else ("lodo", "corpus", "dev")
+    evaluations = ("lodo",) if user_data else ("lodo", "corpus", "reports", "dev")
     run_name = _run_name("train", config["model"]) + (f" data={data_path.name}" if user_data else "")
     with _run(config, config_path, data, run_name, tracking) as run:
         results = evaluate_candidates(eval_config, data, progress, evaluations=evaluations)
@@ -273,7 +273,8 @@ def _dev_hash(config: dict[str, Any], eval_path: str | Path | None) -> str | Non
 def _description(config: dict[str, Any], data: TrainingData, metrics: dict[str, float]) -> str:
     """One line for the registry: the model, its data and its held-out scores."""
     scores = ", ".join(f"{name.replace('_macro_f1', '')} macro-F1 {metrics[name]:.3f}"
-                       for name in ("dev_macro_f1", "lodo_macro_f1", "corpus_macro_f1") if name in metrics)
+                       for name in ("dev_macro_f1", "lodo_macro_f1", "corpus_macro_f1", "reports_macro_f1")
+                       if name in metrics)
     sources = ", ".join(Path(s).name for s in data.sources)
     return f"{_run_name('train', config['model'])} on {sources} (data {data.data_hash[:8]}); {scores}"
 

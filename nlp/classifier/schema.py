@@ -43,6 +43,8 @@ CLASSIFIER_SCHEMA = {
         "guide_examples": Field(bool, True, help="add seeds/guide_examples.jsonl to training"),
         "corpus": Field(str, None, nullable=True, path=True,
                         help="the written training corpus (JSONL with text, labels, batch); null: none"),
+        "report_set": Field(str, None, nullable=True, path=True,
+                            help="labelled whole reports held out of training (the `reports` column); null: none"),
         "dev_set": Field(str, None, nullable=True, help="path of the development set; default ../shared/dev"),
     },
     "model": MODEL_SCHEMA,

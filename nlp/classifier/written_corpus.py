@@ -33,7 +33,8 @@ from ..jsonl import read_jsonl, write_jsonl
 from .taxonomy import Taxonomy, to_indicator
 
 __all__ = ["WRITER_FIELDS", "read_formulae", "read_writer_batches", "read_second_pass", "read_adjudication", "merge_passes",
-           "build_corpus", "label_agreement", "shared_substrings", "near_duplicates"]
+           "build_corpus", "build_report_set", "REPORT_SET_DIR", "REPORT_SET_FILE", "label_agreement", "shared_substrings",
+           "near_duplicates"]
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,55 @@ def build_corpus(folder: Union[str, os.PathLike], taxonomy: Taxonomy, write: boo
         columns = [*WRITER_FIELDS[:-1], "labels", "labels_writer", "labels_second", "adjudicated", "reason"]
         write_jsonl(folder / CORPUS_FILE, corpus[columns].to_dict("records"))
     return corpus
+
+
+#: Whole reports held out of training (the ``reports`` evaluation): two blind label passes over the
+#: paragraphs of the realistic indicator gold sets, their adjudication, and the built file.
+REPORT_SET_DIR = "realistic_reports"
+REPORT_PASS_FILES = ("pass_A.jsonl", "pass_B.jsonl")
+REPORT_SET_FILE = "realistic_reports.jsonl"
+REPORT_TEXT_FILES = ("indicator_realistic_tune.jsonl", "indicator_realistic_holdout.jsonl")
+REPORT_FIELDS = ("doc_id", "para_id", "province", "district", "year", "section_role", "text")
+
+
+def build_report_set(seeds: Union[str, os.PathLike], taxonomy: Taxonomy, write: bool = True) -> pd.DataFrame:
+    """Rebuild the held-out report set from its texts, two blind label passes and the adjudication.
+
+    The texts are the paragraphs of the two realistic indicator gold sets
+    (:data:`REPORT_TEXT_FILES`, whole reports of other provinces written by
+    two writers who never saw the training corpus); the labels are the two
+    passes' common answer, or the adjudicated one (``id`` = ``doc_id:para_id``)
+    where they differ. Writes ``seeds/corpus/realistic_reports/realistic_reports.jsonl``.
+
+    >>> from nlp.classifier.taxonomy import default_taxonomy
+    >>> report_set = build_report_set("seeds", default_taxonomy(), write=False)  # doctest: +SKIP
+    >>> report_set["doc_id"].nunique()                                            # doctest: +SKIP
+    24
+    """
+    seeds = Path(seeds)
+    folder = seeds / "corpus" / REPORT_SET_DIR
+    texts = pd.DataFrame([{key: row.get(key) for key in REPORT_FIELDS}
+                          for name in REPORT_TEXT_FILES for row in read_jsonl(seeds / name, required=("doc_id", "para_id", "text"))])
+    texts["id"] = texts["doc_id"] + ":" + texts["para_id"].astype(str)
+    passes = []
+    for name in REPORT_PASS_FILES:
+        frame = pd.DataFrame(read_jsonl(folder / name, required=("doc_id", "para_id", "labels")))
+        frame["id"] = frame["doc_id"] + ":" + frame["para_id"].astype(str)
+        if frame["id"].duplicated().any():
+            raise ValueError(f"{folder / name}: a paragraph is labelled twice: {frame['id'][frame['id'].duplicated()].tolist()[:5]}")
+        frame["labels"] = [taxonomy.order(labels) for labels in frame["labels"]]
+        passes.append(frame[["id", "labels"]])
+    first = texts.merge(passes[0], on="id", how="left")
+    missing = first.loc[first["labels"].isna(), "id"].tolist()
+    if missing:
+        raise ValueError(f"{len(missing)} paragraphs have no labels in {REPORT_PASS_FILES[0]} (first: {missing[:5]})")
+    merged = merge_passes(first, passes[1].rename(columns={"labels": "labels_second"}),
+                          read_adjudication(folder / ADJUDICATION_FILE, taxonomy))
+    merged = merged.rename(columns={"labels_writer": "labels_a", "labels_second": "labels_b"})
+    if write:
+        columns = [*REPORT_FIELDS, "labels", "labels_a", "labels_b", "adjudicated", "reason"]
+        write_jsonl(folder / REPORT_SET_FILE, merged[columns].to_dict("records"))
+    return merged
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float:
