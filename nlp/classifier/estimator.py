@@ -152,7 +152,7 @@ class PolicyClassifier(MultiLabelTextClassifier, BaseEstimator):
     def __init__(self, taxonomy: Taxonomy | dict | None = None, unit: str = "clause", analyzer: str = "char",
                  char_ngrams: tuple[int, int] = (1, 3), word_ngrams: tuple[int, int] = (1, 2), min_df: int = 1,
                  rules: str = "none", rule_weight: float = 0.1, C: float = 10.0, class_weight: str | None = "balanced",
-                 thresholds: str = "cv", threshold: float = 0.5, random_state: int = 0,
+                 thresholds: str = "fixed", threshold: float = 0.6, random_state: int = 0,
                  n_jobs: int | None = None) -> None:
         self.taxonomy = taxonomy
         self.unit = unit
