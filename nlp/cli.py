@@ -155,6 +155,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"registry: {outcome.promotion}")
     for prefix, name in (("lodo", "leave-one-group-out" if args.data else "leave-one-district-out"),
                          ("corpus", "corpus folds (writers)"),
+                         ("reports", "realistic reports"),
                          ("dev", "held-out file" if args.eval else "development set")):
         if f"{prefix}_macro_f1" in row and row[f"{prefix}_macro_f1"] == row[f"{prefix}_macro_f1"]:
             print(f"  {name:24s} micro-F1 {row[f'{prefix}_micro_f1']:.3f}  macro-F1 {row[f'{prefix}_macro_f1']:.3f}"

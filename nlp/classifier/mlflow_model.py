@@ -23,8 +23,9 @@ __all__ = ["PolicyClassifierPyfunc", "log_classifier_model", "champion_decision"
 # The held-out scores that decide promotion, in order of preference, each with the tag of the data it
 # was computed on. They are the grouped scores the model selection uses (README, "Choosing the model"):
 # the mean of leave-one-district-out, writer-fold and realistic-report macro-F1 (those measured, at
-# least the first two), else leave-one-district-out alone. The development set is reported on every version but never decides: moving the alias to the
-# version with the best dev score would be choosing a model on dev.
+# least the first two), else leave-one-district-out alone. The development set is reported on every
+# version but never decides: moving the alias to the version with the best dev score would be
+# choosing a model on dev.
 PROMOTION_SCORES = (("grouped_macro_f1", "data_hash"), ("lodo_macro_f1", "data_hash"))
 _SCORE_TAGS = ("dev_macro_f1", "lodo_macro_f1", "corpus_macro_f1", "reports_macro_f1", "grouped_macro_f1")
 # The grouped held-out scores the selection score averages.

@@ -616,7 +616,7 @@ def model_card(info: dict[str, Any]) -> str:
     if metrics:
         lines += ["| evaluation | micro-F1 | macro-F1 | macro-F1 95% CI |", "| --- | --- | --- | --- |"]
         names = {"lodo": "leave-one-district-out (seeds)", "corpus": "grouped folds by writer (written corpus)",
-                 "dev": "development set (other provinces)"}
+                 "reports": "realistic reports held out of training", "dev": "development set (other provinces)"}
         for name, values in metrics.items():
             ci = values.get("macro_f1_ci") or []
             ci_text = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if len(ci) == 2 else "n/a"
