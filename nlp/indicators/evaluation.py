@@ -46,7 +46,7 @@ import pandas as pd
 from ..checks import check_choice
 from ..jsonl import read_jsonl
 from ..paths import dev_set_path, seeds_dir
-from .spec import IndicatorSpec, default_spec, load_spec
+from .spec import IndicatorSpec, resolve_spec
 from .table import VALUE_TOLERANCE, extract_indicators
 
 __all__ = ["SEED_GOLD_FILE", "WRITTEN_GOLD_FILE", "WRITTEN_SPLITS", "DEV_GOLD_FILE", "INDEPENDENT_GOLD_FILES", "GOLD_SETS", "scores_table",
@@ -185,10 +185,7 @@ def evaluate_indicators(spec: IndicatorSpec | str | os.PathLike | None = None, s
 
     for name in sets:
         check_choice("sets", name, GOLD_SETS)
-    if spec is None:
-        spec = default_spec()
-    elif not isinstance(spec, IndicatorSpec):
-        spec = load_spec(spec)
+    spec = resolve_spec(spec)
     folder = Path(seeds) if seeds is not None else seeds_dir()
     out: dict[str, IndicatorScores] = {}
     if "seeds" in sets:

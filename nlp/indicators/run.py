@@ -19,7 +19,7 @@ import pandas as pd
 from ..paths import results_dir
 from .compare import IndicatorComparison, compare_indicators
 from .evaluation import evaluate_indicators, per_indicator_table, scores_table
-from .spec import default_spec, load_spec
+from .spec import resolve_spec
 from .table import extract_indicators
 
 __all__ = ["IndicatorRun", "run_indicators", "report_section"]
@@ -61,7 +61,7 @@ def run_indicators(corpus, output_dir: str | os.PathLike | None = None, spec: st
     """
     import contextlib
 
-    spec_obj = default_spec() if spec is None else load_spec(spec)
+    spec_obj = resolve_spec(spec)
     out = Path(output_dir) if output_dir is not None else _default_output(corpus, spec)
     out.mkdir(parents=True, exist_ok=True)
     run_id = None

@@ -19,7 +19,7 @@ from ..config import ConfigError, Field, load_config, validate
 from ..paths import resolve_project_path
 
 __all__ = ["DEFAULT_SPEC_PATH", "EXCLUSION_SCOPES", "IndicatorDef", "Exclusion", "IndicatorSpec", "load_spec",
-           "default_spec"]
+           "default_spec", "resolve_spec"]
 
 DEFAULT_SPEC_PATH = "configs/indicators.yaml"
 #: Where an exclusion pattern is searched (see configs/indicators.yaml).
@@ -238,3 +238,16 @@ def load_spec(path: str | os.PathLike = DEFAULT_SPEC_PATH) -> IndicatorSpec:
 def default_spec() -> IndicatorSpec:
     """The 21 indicators of the indicator guide (``configs/indicators.yaml``), loaded once."""
     return load_spec(DEFAULT_SPEC_PATH)
+
+
+def resolve_spec(spec: IndicatorSpec | str | os.PathLike | None) -> IndicatorSpec:
+    """A spec as the public functions take it: None (the default spec), a spec, or the path of a spec file.
+
+    >>> resolve_spec(None) is default_spec()
+    True
+    """
+    if spec is None:
+        return default_spec()
+    if isinstance(spec, IndicatorSpec):
+        return spec
+    return load_spec(spec)

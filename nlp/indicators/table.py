@@ -14,7 +14,7 @@ from typing import Union
 import pandas as pd
 
 from .engine import find_mentions
-from .spec import IndicatorSpec, default_spec, load_spec
+from .spec import IndicatorSpec, default_spec, resolve_spec
 
 __all__ = ["INDICATOR_COLUMNS", "extract_indicators", "flag_conflicts", "period_key", "VALUE_TOLERANCE"]
 
@@ -116,10 +116,7 @@ def extract_indicators(source: Source, spec: IndicatorSpec | str | os.PathLike |
     >>> table = nlp.extract_indicators(nlp.load_corpus("seeds"))  # doctest: +SKIP
     >>> table.groupby("area").size()  # doctest: +SKIP
     """
-    if spec is None:
-        spec = default_spec()
-    elif not isinstance(spec, IndicatorSpec):
-        spec = load_spec(spec)
+    spec = resolve_spec(spec)
     paragraphs = _paragraphs_of(source)
     rows, warnings = [], []
     columns = set(paragraphs.columns)
