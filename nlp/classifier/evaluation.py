@@ -115,6 +115,19 @@ def corpus_fold_predictions(fit_predict: FitPredict, data: TrainingData, n_folds
     return np.vstack(y_true), np.vstack(y_pred)
 
 
+def _held_out_sets(report_path: str | None, dev_path: str | None, dev: bool = True) -> dict[str, pd.DataFrame]:
+    """The labelled sets scored by one fit on all the training data: ``reports`` (when a path is given)
+    and ``dev`` (when asked for and present)."""
+    sets = {}
+    if report_path:
+        sets["reports"] = load_report_set(resolve_project_path(report_path))
+    if dev:
+        frame = load_dev_set(dev_path)
+        if frame is not None:
+            sets["dev"] = frame
+    return sets
+
+
 def candidate_runs(config: dict[str, Any]) -> list[tuple[str, FitPredict]]:
     """The baselines, the configured model and every candidate of a classifier config, validated."""
     with_guide = config["data"]["guide_examples"]
@@ -152,13 +165,8 @@ def evaluate_candidates(config: dict[str, Any], data: TrainingData, progress: bo
     """
     ids = list(data.taxonomy.ids)
     n_boot, seed = config["evaluation"]["bootstrap"], config["evaluation"]["seed"]
-    held_out = {}
-    if "reports" in evaluations and config["data"].get("report_set"):
-        held_out["reports"] = load_report_set(resolve_project_path(config["data"]["report_set"]))
-    if "dev" in evaluations:
-        dev = load_dev_set(config["data"]["dev_set"])
-        if dev is not None:
-            held_out["dev"] = dev
+    held_out = _held_out_sets(config["data"].get("report_set") if "reports" in evaluations else None,
+                              config["data"]["dev_set"], dev="dev" in evaluations)
     results: list[EvaluationResult] = []
     for name, fit_predict in tqdm(candidate_runs(config), desc="models", disable=not progress):
         if "lodo" in evaluations:
@@ -216,12 +224,7 @@ def learning_curve(params: dict[str, Any], data: TrainingData, fractions: Sequen
     """
     from .metrics import f1_scores
 
-    held_out = {}
-    if report_path is not None:
-        held_out["reports"] = load_report_set(resolve_project_path(report_path))
-    dev = load_dev_set(dev_path)
-    if dev is not None:
-        held_out["dev"] = dev
+    held_out = _held_out_sets(report_path, dev_path)
     fit_predict = learned(params, with_guide)
     rows = []
     for fraction in tqdm(list(fractions), desc="learning curve", disable=not progress):
