@@ -61,14 +61,19 @@ def read_writer_batches(folder: Union[str, os.PathLike], taxonomy: Taxonomy) -> 
     return frame
 
 
+def _label_pass(frame: pd.DataFrame, where: Union[str, os.PathLike], taxonomy: Taxonomy) -> pd.DataFrame:
+    """One labelling pass as ``id``, ``labels`` (in taxonomy order); a paragraph labelled twice is an error."""
+    frame = frame[["id", "labels"]].copy()
+    if frame["id"].duplicated().any():
+        raise ValueError(f"{where}: a paragraph is labelled twice: {frame['id'][frame['id'].duplicated()].tolist()[:5]}")
+    frame["labels"] = [taxonomy.order(labels) for labels in frame["labels"]]
+    return frame
+
+
 def read_second_pass(folder: Union[str, os.PathLike], taxonomy: Taxonomy) -> pd.DataFrame:
     """The blind second pass: ``id``, ``labels_second``."""
     rows = [r for f in _jsonl_files(Path(folder)) for r in read_jsonl(f, required=("id", "labels"))]
-    frame = pd.DataFrame(rows)[["id", "labels"]]
-    if frame["id"].duplicated().any():
-        raise ValueError(f"{folder}: a paragraph is labelled twice: {frame['id'][frame['id'].duplicated()].tolist()[:5]}")
-    frame["labels"] = [taxonomy.order(labels) for labels in frame["labels"]]
-    return frame.rename(columns={"labels": "labels_second"})
+    return _label_pass(pd.DataFrame(rows), folder, taxonomy).rename(columns={"labels": "labels_second"})
 
 
 def read_adjudication(path: Union[str, os.PathLike], taxonomy: Taxonomy) -> pd.DataFrame:
@@ -151,10 +156,7 @@ def build_report_set(seeds: Union[str, os.PathLike], taxonomy: Taxonomy, write: 
     for name in REPORT_PASS_FILES:
         frame = pd.DataFrame(read_jsonl(folder / name, required=("doc_id", "para_id", "labels")))
         frame["id"] = frame["doc_id"] + ":" + frame["para_id"].astype(str)
-        if frame["id"].duplicated().any():
-            raise ValueError(f"{folder / name}: a paragraph is labelled twice: {frame['id'][frame['id'].duplicated()].tolist()[:5]}")
-        frame["labels"] = [taxonomy.order(labels) for labels in frame["labels"]]
-        passes.append(frame[["id", "labels"]])
+        passes.append(_label_pass(frame, folder / name, taxonomy))
     first = texts.merge(passes[0], on="id", how="left")
     missing = first.loc[first["labels"].isna(), "id"].tolist()
     if missing:
