@@ -82,8 +82,9 @@ def champion_decision(candidate: Mapping[str, str], champion: Mapping[str, str] 
     beats the champion on the same grouped held-out evaluation of the same
     training data (``data_hash``): ``grouped_macro_f1`` (the mean of the
     leave-one-district-out, writer-fold and realistic-report scores) when both
-    versions have it, else leave-one-district-out macro-F1. Dev macro-F1 never decides. A tie keeps the champion; versions
-    scored on different data are not compared and the champion stays.
+    versions have it, else leave-one-district-out macro-F1. Dev macro-F1 never
+    decides. A tie keeps the champion; versions scored on different data are
+    not compared and the champion stays.
 
     >>> champion_decision({"grouped_macro_f1": "0.96", "data_hash": "d"}, {"grouped_macro_f1": "0.95", "data_hash": "d"})
     (True, "grouped_macro_f1 0.9600 beats the champion's 0.9500")
