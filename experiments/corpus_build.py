@@ -38,8 +38,9 @@ def main() -> None:
     lengths = corpus["text"].str.len()
     pairs = near_duplicates(corpus["text"].tolist())
     dev = load_dev_set()
-    overlap = (shared_substrings(corpus["text"].tolist(), dev["text"].tolist(), 20,
-                                 read_formulae(folder / "official_formulae.txt")) if dev is not None else None)
+    formulae = read_formulae(folder / "official_formulae.txt")
+    overlap = (shared_substrings(corpus["text"].tolist(), dev["text"].tolist(), 20, formulae)
+               if dev is not None else None)
     lines = [
         "# The written training corpus", "",
         f"{len(corpus)} paragraphs from {corpus['batch'].nunique()} writers, {corpus['province'].nunique()} provinces, "
@@ -61,7 +62,6 @@ def main() -> None:
         f"{'dev set absent' if overlap is None else len(overlap)}", "",
     ]
     reports = build_report_set(seeds_dir(), taxonomy)
-    formulae = read_formulae(folder / "official_formulae.txt")
     report_labels = Counter(label for row in reports["labels"] for label in row)
     report_dev = (shared_substrings(reports["text"].tolist(), dev["text"].tolist(), 20, formulae)
                   if dev is not None else None)
